@@ -1,0 +1,163 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Apply kheaders to a kernel tree: copy the overlay files, put the two
+# fragments into init/Kconfig and kernel/Makefile in place of the stock
+# IKHEADERS entry and rules (or of what an earlier run put there), and add
+# the selftest to tools/testing/selftests/Makefile.
+#
+# Usage: apply.sh KSRC
+#
+# Running it again changes nothing.  A tree that does not look like a kernel
+# tree with a known IKHEADERS entry is left untouched, with an error.
+
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+ksrc=${1:-}
+begin='# BEGIN kheaders: managed by kheaders apply.sh, do not edit'
+end='# END kheaders'
+
+die() {
+	echo >&2 "apply: $*"
+	exit 1
+}
+
+[ -n "$ksrc" ] || die "usage: apply.sh KSRC (a Linux kernel source tree)"
+[ -d "$ksrc" ] || die "$ksrc: no such directory"
+ksrc=$(cd "$ksrc" && pwd)
+
+# The overlay: every file under these folders of this project goes to the
+# same path in the kernel tree.
+overlay=$(cd "$top" && find kernel tools/testing/selftests/kheaders \
+	Documentation scripts -type f ! -name '*.fragment' 2>/dev/null | sort)
+
+# --- recognise the tree before touching anything ----------------------------
+
+for f in Makefile init/Kconfig kernel/Makefile \
+	 tools/testing/selftests/Makefile scripts/Kbuild.include; do
+	[ -f "$ksrc/$f" ] || die "$ksrc is not a kernel tree: no $f"
+done
+grep -q '^VERSION = ' "$ksrc/Makefile" ||
+	die "$ksrc/Makefile is not a kernel top Makefile"
+
+# What stands in init/Kconfig and kernel/Makefile now: our block from an
+# earlier run, or the stock entry of Linux 5.2 and later.
+has_block() {
+	grep -qxF "$begin" "$1" && grep -qxF "$end" "$1"
+}
+has_block "$ksrc/init/Kconfig" || grep -qx 'config IKHEADERS' "$ksrc/init/Kconfig" ||
+	die "init/Kconfig has neither an IKHEADERS entry nor an applied kheaders block"
+has_block "$ksrc/kernel/Makefile" ||
+	grep -qx 'obj-$(CONFIG_IKHEADERS) += kheaders.o' "$ksrc/kernel/Makefile" ||
+	die "kernel/Makefile has neither the stock kheaders rules nor an applied kheaders block"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Print file $1 with fragment $2 in place of the region it replaces: our
+# block from an earlier run when $4 is set, else the lines for which the awk
+# statements $3 set "stock" (the block goes where the first of them stood).
+splice() {
+	awk -v begin="$begin" -v end="$end" -v frag="$2" -v had_block="$4" "
+		function block() {
+			print begin
+			while ((getline line < frag) > 0)
+				print line
+			close(frag)
+			print end
+			done = 1
+		}
+		\$0 == begin { inblock = 1; block(); next }
+		inblock { if (\$0 == end) inblock = 0; next }
+		{ $3 }
+		!had_block && stock { if (!done) block(); next }
+		{ print }
+	" "$1"
+}
+
+# Print, and succeed, if any line outside our block is about kheaders: the
+# stock entry was then in a form this script does not know.
+leftover() {
+	awk -v begin="$begin" -v end="$end" '
+		$0 == begin { inblock = 1 }
+		$0 == end { inblock = 0; next }
+		!inblock && /kheaders|IKHEADERS|genikh/ { print FILENAME ":" FNR ": " $0; bad = 1 }
+		END { exit !bad }
+	' "$1"
+}
+
+# init/Kconfig: the stock entry runs from "config IKHEADERS" to the next
+# entry.
+kconfig_stock='
+	if ($0 == "config IKHEADERS")
+		stock = 1
+	else if (stock && /^(config|menuconfig|menu|endmenu|choice|if|endif|source|comment)/)
+		stock = 0'
+if has_block "$ksrc/init/Kconfig"; then hb=1; else hb=; fi
+splice "$ksrc/init/Kconfig" "$top/init/Kconfig.fragment" "$kconfig_stock" "$hb" \
+	> "$tmp/Kconfig"
+leftover "$tmp/Kconfig" >&2 &&
+	die "init/Kconfig: IKHEADERS entry in an unknown form; nothing changed"
+
+# kernel/Makefile: the stock obj- line, and the rules from the kheaders.o
+# dependency to the clean-files line naming the archive.
+makefile_stock='
+	if (rules && /^clean-files .*kheaders/)
+		last = 1
+	stock = rules || $0 == "obj-$(CONFIG_IKHEADERS) += kheaders.o"
+	if (/^\$\(obj\)\/kheaders\.o: /)
+		stock = rules = 1
+	if (last)
+		rules = last = 0'
+if has_block "$ksrc/kernel/Makefile"; then hb=1; else hb=; fi
+splice "$ksrc/kernel/Makefile" "$top/kernel/Makefile.fragment" "$makefile_stock" "$hb" \
+	> "$tmp/Makefile"
+leftover "$tmp/Makefile" >&2 &&
+	die "kernel/Makefile: kheaders rules in an unknown form; nothing changed"
+
+# tools/testing/selftests/Makefile: one TARGETS line, in order.
+if grep -qx 'TARGETS += kheaders' "$ksrc/tools/testing/selftests/Makefile"; then
+	cp "$ksrc/tools/testing/selftests/Makefile" "$tmp/selftests.mk"
+else
+	awk '
+		!done && /^TARGETS \+= / && $3 > "kheaders" {
+			print "TARGETS += kheaders"; done = 1
+		}
+		{ print }
+		END { if (!done) exit 1 }
+	' "$ksrc/tools/testing/selftests/Makefile" > "$tmp/selftests.mk" ||
+		die "tools/testing/selftests/Makefile: no TARGETS list found"
+fi
+
+# --- all checks passed: write, reporting what changed ------------------------
+
+changed=0
+install_file() {
+	if ! cmp -s "$1" "$2" 2>/dev/null; then
+		mkdir -p "$(dirname "$2")"
+		cp "$1" "$2"
+		echo "  updated $3"
+		changed=$((changed + 1))
+	fi
+	# executable scripts keep their mode
+	if [ -x "$1" ] && [ ! -x "$2" ]; then
+		chmod +x "$2"
+		echo "  chmod +x $3"
+		changed=$((changed + 1))
+	fi
+}
+
+for f in $overlay; do
+	install_file "$top/$f" "$ksrc/$f" "$f"
+done
+install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
+install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile
+install_file "$tmp/selftests.mk" "$ksrc/tools/testing/selftests/Makefile" \
+	tools/testing/selftests/Makefile
+
+if [ $changed -eq 0 ]; then
+	echo "apply: $ksrc already has kheaders applied; nothing changed"
+else
+	echo "apply: $changed change(s) to $ksrc"
+fi

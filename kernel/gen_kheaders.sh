@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Make the archive served at /proc/kheaders.tar.xz: the kernel headers and
+# the files that "make -C <tree> M=<dir> modules" needs, with the comments
+# of the headers removed, as a reproducible xz-compressed tar.
+#
+# Usage: gen_kheaders.sh ARCHIVE TAR_TOOL MODULE_LDS
+#
+# Run by kernel/Makefile from the object tree, with srctree, SRCARCH and XZ
+# from Kbuild.  KBUILD_BUILD_TIMESTAMP, when set, is the modification time
+# of every file in the archive; otherwise that time is 0.
+#
+# Nothing is written when the files, the configuration, this script and the
+# tools are what the last archive was made of: the md5 of all of them, kept
+# in kheaders.md5 next to the archive, decides.  Module.symvers cannot be in
+# the archive (vmlinux is linked after it is made); the kernel appends it
+# when the archive is read.
+
+set -eu
+
+archive=$1
+tar_tool=$2
+module_lds=$3
+stamp=${archive%/*}/kheaders.md5
+tmp=$archive.tmp$$
+
+die() {
+	echo >&2 "$0: $*"
+	exit 1
+}
+
+for tool in find md5sum sort xargs "${XZ%% *}"; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "'$tool' is needed to build kheaders but could not be found"
+done
+
+mtime=0
+if [ -n "${KBUILD_BUILD_TIMESTAMP:-}" ]; then
+	mtime=$(date -d "$KBUILD_BUILD_TIMESTAMP" +%s 2>/dev/null) ||
+		die "cannot parse KBUILD_BUILD_TIMESTAMP '$KBUILD_BUILD_TIMESTAMP'"
+fi
+
+is_enabled() {
+	grep -q "^$1=y" include/config/auto.conf
+}
+
+trap 'rm -f "$tmp" "$tmp.list" "$tmp.failed"' EXIT
+trap 'exit 1' HUP INT TERM
+
+# The file list, NUL-terminated: sources as "$srctree/...", generated files
+# relative to the object tree.  kheaders_tar sorts it and refuses duplicates.
+{
+	find "$srctree/include" \
+		\( -path "$srctree/include/config" -o \
+		   -path "$srctree/include/generated" \) -prune -o \
+		-name '*.h' -type f -print0
+	find "$srctree/arch/$SRCARCH" \
+		-path "$srctree/arch/$SRCARCH/include/generated" -prune -o \
+		-path '*/include/*' -name '*.h' -type f -print0 -o \
+		-path "$srctree/arch/$SRCARCH/Makefile*" -type f -print0 -o \
+		\( -name Kbuild.platforms -o -name Platform \) -type f -print0
+	find "$srctree/scripts" -maxdepth 1 -type f \
+		\( -name 'Makefile.*' -o -name Kbuild.include -o \
+		   -name subarch.include -o -name check-local-export -o \
+		   -name module-common.c -o -name modules-check.sh -o \
+		   -name depmod.sh \) -print0
+	printf '%s\0' "$srctree/Makefile"
+
+	# Generated in the object tree by "make prepare".  utsversion.h and
+	# compile.h are made later, while vmlinux is linked; modules do not
+	# use them.
+	find include/generated "arch/$SRCARCH/include/generated" -type f \
+		! -name utsversion.h ! -name compile.h -print0
+	printf '%s\0' include/config/auto.conf include/config/kernel.release \
+		scripts/basic/fixdep scripts/mod/modpost
+	if is_enabled CONFIG_OBJTOOL; then
+		printf '%s\0' tools/objtool/objtool
+	fi
+	if is_enabled CONFIG_MODVERSIONS; then
+		printf '%s\0' scripts/genksyms/genksyms
+	fi
+	if is_enabled CONFIG_GCC_PLUGINS; then
+		find scripts/gcc-plugins -name '*.so' -type f -print0
+	fi
+} > "$tmp.list"
+
+# What the archive is made of, and how.
+digest=$(
+	{
+		printf 'xz=%s mtime=%s\n' "$XZ" "$mtime"
+		md5sum "$0" "$tar_tool" "$module_lds"
+		LC_ALL=C sort -z "$tmp.list" | xargs -0 md5sum
+	} | md5sum
+)
+
+if [ -f "$archive" ] && [ -f "$stamp" ] &&
+   [ "$(cat "$stamp")" = "$digest $(md5sum < "$archive")" ]; then
+	exit 0
+fi
+
+echo "  GEN     $archive"
+
+# A later build must not take a half-made archive for a finished one.
+rm -f "$stamp"
+
+{
+	"$tar_tool" "$srctree" "$mtime" "scripts/module.lds=$module_lds" \
+		< "$tmp.list" || echo failed > "$tmp.failed"
+} | $XZ --check=crc32 > "$tmp"
+[ ! -e "$tmp.failed" ] || die "could not write the archive"
+
+mv -f "$tmp" "$archive"
+echo "$digest $(md5sum < "$archive")" > "$tmp"
+mv -f "$tmp" "$stamp"

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's headers and the files needed to build external modules
+ * against it, at /proc/kheaders.tar.xz.
+ *
+ * The file is the xz-compressed tar archive made at build time by
+ * kernel/gen_kheaders.sh, followed by a second, small xz stream made here
+ * when the file is opened.  That stream holds a tar member with the
+ * Module.symvers of the running kernel (see kheaders_symvers.c) and the two
+ * zero blocks that end a tar archive; the build-time archive leaves them
+ * out.  xz decodes concatenated streams as one, so tar sees a single
+ * archive.  The kernel has no xz encoder, so the second stream stores its
+ * data in uncompressed LZMA2 chunks.
+ *
+ * The build-time archive is bounded by the markers IKHD_ST and IKHD_ED, so
+ * that scripts can find it in a kernel image or in kheaders.ko.
+ */
+
+#include <linux/crc32.h>
+#include <linux/fs.h>
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/proc_fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "kheaders.h"
+
+asm (
+"	.pushsection .rodata, \"a\"			\n"
+"	.ascii	\"IKHD_ST\"				\n"
+"	.global	kheaders_archive			\n"
+"kheaders_archive:					\n"
+"	.incbin	\"kernel/kheaders_data.tar.xz\"		\n"
+"	.global	kheaders_archive_end			\n"
+"kheaders_archive_end:					\n"
+"	.ascii	\"IKHD_ED\"				\n"
+"	.popsection					\n"
+);
+
+extern const char kheaders_archive[];
+extern const char kheaders_archive_end[];
+
+#define TAR_BLOCK		512
+#define TAR_END_LEN		(2 * TAR_BLOCK)
+
+#define XZ_HEADER_LEN		12	/* stream header and footer alike */
+#define XZ_BLOCK_HEADER_LEN	12
+#define XZ_CHECK_CRC32		0x01
+#define XZ_FILTER_LZMA2		0x21
+#define XZ_LZMA2_DICT_64K	8	/* encodes 2 << (8 / 2 + 11) bytes */
+#define XZ_CHUNK_MAX		65536	/* of an uncompressed LZMA2 chunk */
+#define XZ_CHUNK_RESET		0x01	/* uncompressed, dictionary reset */
+#define XZ_CHUNK_STORED		0x02	/* uncompressed */
+
+struct kheaders_tail {
+	size_t len;
+	u8 data[];
+};
+
+static size_t symvers_len;	/* length of Module.symvers */
+static size_t tail_len;		/* bytes of the stream made at open */
+
+static size_t archive_len(void)
+{
+	return kheaders_archive_end - kheaders_archive;
+}
+
+static u8 *put_le32(u8 *p, u32 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+	return p + 4;
+}
+
+static size_t vli_len(u64 v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static u8 *put_vli(u8 *p, u64 v)
+{
+	while (v >= 0x80) {
+		*p++ = v | 0x80;
+		v >>= 7;
+	}
+	*p++ = v;
+	return p;
+}
+
+static u8 *pad4(u8 *start, u8 *p)
+{
+	while ((p - start) % 4)
+		*p++ = 0;
+	return p;
+}
+
+static u32 xz_crc32(const u8 *p, size_t len)
+{
+	return ~crc32_le(~0U, p, len);
+}
+
+/* Bytes of the tar data after the archive: Module.symvers and the end. */
+static size_t tail_tar_len(void)
+{
+	if (!symvers_len)
+		return TAR_END_LEN;
+	return TAR_BLOCK + ALIGN(symvers_len, TAR_BLOCK) + TAR_END_LEN;
+}
+
+/* Bytes of the xz stream that xz_store() makes of @n bytes. */
+static size_t xz_stored_len(size_t n)
+{
+	size_t data = DIV_ROUND_UP(n, XZ_CHUNK_MAX) * 3 + n + 1;
+	size_t unpadded = XZ_BLOCK_HEADER_LEN + data + 4;
+	size_t index = 1 + vli_len(1) + vli_len(unpadded) + vli_len(n);
+
+	return XZ_HEADER_LEN + ALIGN(XZ_BLOCK_HEADER_LEN + data, 4) + 4 +
+	       ALIGN(index, 4) + 4 + XZ_HEADER_LEN;
+}
+
+/*
+ * Write @n bytes at @in as a complete xz stream with one block of
+ * uncompressed LZMA2 chunks and a CRC32 check, the layout of
+ * https://tukaani.org/xz/xz-file-format.txt.  Return its length.
+ */
+static size_t xz_store(u8 *out, const u8 *in, size_t n)
+{
+	u8 *p = out, *block, *index;
+	size_t done, chunk, unpadded;
+
+	memcpy(p, "\xfd" "7zXZ", 6);
+	p[6] = 0;
+	p[7] = XZ_CHECK_CRC32;
+	p = put_le32(p + 8, xz_crc32(p + 6, 2));
+
+	block = p;
+	*p++ = XZ_BLOCK_HEADER_LEN / 4 - 1;
+	*p++ = 0;			/* one filter, sizes not given */
+	*p++ = XZ_FILTER_LZMA2;
+	*p++ = 1;			/* size of the filter properties */
+	*p++ = XZ_LZMA2_DICT_64K;
+	p = pad4(block, p);
+	p = put_le32(p, xz_crc32(block, p - block));
+
+	for (done = 0; done < n; done += chunk) {
+		chunk = min_t(size_t, n - done, XZ_CHUNK_MAX);
+		*p++ = done ? XZ_CHUNK_STORED : XZ_CHUNK_RESET;
+		*p++ = (chunk - 1) >> 8;
+		*p++ = (chunk - 1) & 0xff;
+		memcpy(p, in + done, chunk);
+		p += chunk;
+	}
+	*p++ = 0;			/* end of the LZMA2 data */
+	unpadded = p - block + 4;
+	p = pad4(block, p);
+	p = put_le32(p, xz_crc32(in, n));
+
+	index = p;
+	*p++ = 0;			/* index indicator */
+	p = put_vli(p, 1);		/* one block, */
+	p = put_vli(p, unpadded);	/* its size without padding, */
+	p = put_vli(p, n);		/* and its uncompressed size */
+	p = pad4(index, p);
+	p = put_le32(p, xz_crc32(index, p - index));
+
+	put_le32(p + 4, (p - index) / 4 - 1);	/* backward size */
+	p[8] = 0;
+	p[9] = XZ_CHECK_CRC32;
+	put_le32(p, xz_crc32(p + 4, 6));
+	p[10] = 'Y';
+	p[11] = 'Z';
+	p += XZ_HEADER_LEN;
+
+	return p - out;
+}
+
+/* A ustar header for a regular file owned by root, mode 0644, mtime 0. */
+static void tar_header(u8 *h, const char *name, size_t size)
+{
+	char *c = (char *)h;
+	unsigned int sum = 0;
+	int i;
+
+	memset(h, 0, TAR_BLOCK);
+	strscpy(c, name, 100);
+	snprintf(c + 100, 8, "%07o", 0644);
+	snprintf(c + 108, 8, "%07o", 0);
+	snprintf(c + 116, 8, "%07o", 0);
+	snprintf(c + 124, 12, "%011zo", size);
+	snprintf(c + 136, 12, "%011o", 0);
+	c[156] = '0';
+	memcpy(c + 257, "ustar", 6);
+	memcpy(c + 263, "00", 2);
+	memset(c + 148, ' ', 8);
+	for (i = 0; i < TAR_BLOCK; i++)
+		sum += h[i];
+	snprintf(c + 148, 8, "%06o", sum);
+}
+
+static struct kheaders_tail *kheaders_tail_make(void)
+{
+	size_t tar_len = tail_tar_len();
+	struct kheaders_tail *tail = NULL;
+	u8 *tar;
+
+	/* zeroed: the padding and the end of the archive are zeros */
+	tar = vzalloc(tar_len);
+	if (!tar)
+		return NULL;
+	if (symvers_len) {
+		tar_header(tar, "Module.symvers", symvers_len);
+		/* the NUL after the text lands in padding or the end blocks */
+		if (kheaders_symvers(tar + TAR_BLOCK, tar_len - TAR_BLOCK) !=
+		    symvers_len)
+			goto out;
+	}
+	tail = kvmalloc(struct_size(tail, data, tail_len), GFP_KERNEL);
+	if (!tail)
+		goto out;
+	tail->len = xz_store(tail->data, tar, tar_len);
+	if (WARN_ON(tail->len != tail_len)) {
+		kvfree(tail);
+		tail = NULL;
+	}
+out:
+	vfree(tar);
+	return tail;
+}
+
+static int kheaders_open(struct inode *inode, struct file *file)
+{
+	file->private_data = kheaders_tail_make();
+	return file->private_data ? 0 : -ENOMEM;
+}
+
+static int kheaders_release(struct inode *inode, struct file *file)
+{
+	kvfree(file->private_data);
+	return 0;
+}
+
+static ssize_t kheaders_read(struct file *file, char __user *buf, size_t len,
+			     loff_t *ppos)
+{
+	const struct kheaders_tail *tail = file->private_data;
+	size_t head = archive_len();
+	loff_t pos = *ppos, tail_pos;
+	ssize_t done = 0, ret;
+
+	if (pos < head) {
+		done = simple_read_from_buffer(buf, len, &pos, kheaders_archive,
+					       head);
+		if (done < 0)
+			return done;
+	}
+	if (pos >= head && done < len) {
+		tail_pos = pos - head;
+		ret = simple_read_from_buffer(buf + done, len - done, &tail_pos,
+					      tail->data, tail->len);
+		if (ret < 0 && !done)
+			return ret;
+		if (ret > 0) {
+			done += ret;
+			pos = head + tail_pos;
+		}
+	}
+	*ppos = pos;
+	return done;
+}
+
+static const struct proc_ops kheaders_proc_ops = {
+	.proc_open	= kheaders_open,
+	.proc_read	= kheaders_read,
+	.proc_lseek	= default_llseek,
+	.proc_release	= kheaders_release,
+};
+
+static int __init kheaders_init(void)
+{
+	struct proc_dir_entry *entry;
+
+	symvers_len = kheaders_symvers(NULL, 0);
+	tail_len = xz_stored_len(tail_tar_len());
+
+	entry = proc_create("kheaders.tar.xz", 0444, NULL, &kheaders_proc_ops);
+	if (!entry)
+		return -ENOMEM;
+	proc_set_size(entry, archive_len() + tail_len);
+	return 0;
+}
+
+static void __exit kheaders_exit(void)
+{
+	remove_proc_entry("kheaders.tar.xz", NULL);
+}
+
+module_init(kheaders_init);
+module_exit(kheaders_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Kernel headers and module build files at /proc/kheaders.tar.xz");

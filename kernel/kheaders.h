@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KERNEL_KHEADERS_H
+#define _KERNEL_KHEADERS_H
+
+#include <linux/types.h>
+
+#ifdef CONFIG_IKHEADERS_SYMVERS
+size_t kheaders_symvers(char *buf, size_t size);
+#else
+static inline size_t kheaders_symvers(char *buf, size_t size)
+{
+	return 0;
+}
+#endif
+
+#endif /* _KERNEL_KHEADERS_H */

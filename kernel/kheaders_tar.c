@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheaders_tar - write the tar stream behind /proc/kheaders.tar.xz
+ *
+ * Usage: kheaders_tar SRCTREE MTIME [NAME=PATH...] < list > archive.tar
+ *
+ * The list on standard input holds NUL-terminated paths, each either below
+ * SRCTREE (stored without that prefix) or relative to the object tree, the
+ * current directory.  NAME=PATH arguments add the file at PATH as NAME.  The members are written in byte order of their names
+ * with owner 0, group 0, mode 0644 or 0755 and modification time MTIME, so
+ * that the same files always give the same bytes.  Comments are removed
+ * from headers, except those that carry an SPDX license identifier.
+ *
+ * The stream deliberately ends without the two zero blocks that mark the
+ * end of a tar archive: the kernel appends Module.symvers and that marker
+ * when it serves the archive (see kernel/kheaders.c).
+ *
+ * One process does the work that would otherwise take a process per header.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BLOCK		512
+#define NAME_LEN	100
+#define PREFIX_LEN	155
+
+struct member {
+	const char *name;	/* as stored in the archive */
+	const char *path;	/* where to read it */
+};
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t size;
+};
+
+static const char *prog = "kheaders_tar";
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+static void buf_reserve(struct buf *b, size_t more)
+{
+	if (b->len + more <= b->size)
+		return;
+	while (b->len + more > b->size)
+		b->size = b->size ? b->size * 2 : 65536;
+	b->data = xrealloc(b->data, b->size);
+}
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+}
+
+static void buf_addc(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+}
+
+static void read_file(const char *path, struct buf *b, mode_t *mode)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st))
+		die("%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		die("%s: not a regular file", path);
+	*mode = st.st_mode;
+	b->len = 0;
+	buf_reserve(b, st.st_size + 1);
+	for (;;) {
+		buf_reserve(b, 65536);
+		n = read(fd, b->data + b->len, b->size - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("%s: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		b->len += n;
+	}
+	close(fd);
+}
+
+/*
+ * End an output line: drop trailing blanks, and drop the line altogether if
+ * nothing is left of it.  An empty line is kept when the line before it ends
+ * with a backslash, because it ends that continued line (a macro definition,
+ * say); removing it would splice the next line into the macro.
+ */
+static void end_line(struct buf *out, size_t line_start)
+{
+	while (out->len > line_start &&
+	       (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t'))
+		out->len--;
+	if (out->len == line_start &&
+	    !(line_start >= 2 && out->data[line_start - 2] == '\\'))
+		return;
+	buf_addc(out, '\n');
+}
+
+static int is_spdx(const char *s, size_t n)
+{
+	static const char tag[] = "SPDX-License-Identifier:";
+	size_t len = sizeof(tag) - 1;
+	size_t i;
+
+	for (i = 0; i + len <= n; i++)
+		if (!memcmp(s + i, tag, len))
+			return 1;
+	return 0;
+}
+
+/*
+ * Remove the comments of a C header the way the C preprocessor does: a
+ * comment becomes one space, so that the tokens around it, and the lines
+ * of a directive it spans, stay as they were.  String and character
+ * literals are copied untouched; like the compiler, an unterminated literal
+ * ends at the end of its line.  A backslash-newline inside a literal or a
+ * // comment continues it, as it does for the compiler.  Comments holding
+ * an SPDX license identifier are kept as they are.  Blank lines go too,
+ * unless a line continuation ends on them.
+ */
+static void strip_comments(const char *s, size_t n, struct buf *out)
+{
+	size_t line_start = out->len;
+	size_t i = 0, j;
+	char quote;
+
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '\n') {
+			end_line(out, line_start);
+			line_start = out->len;
+			i++;
+		} else if (c == '"' || c == '\'') {
+			quote = c;
+			j = i + 1;
+			while (j < n && s[j] != quote && s[j] != '\n') {
+				if (s[j] == '\\' && j + 1 < n)
+					j++;
+				j++;
+			}
+			if (j < n && s[j] == quote)
+				j++;
+			buf_add(out, s + i, j - i);
+			i = j;
+		} else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+			j = i + 2;
+			while (j + 1 < n && !(s[j] == '*' && s[j + 1] == '/'))
+				j++;
+			j = j + 1 < n ? j + 2 : n;
+			if (is_spdx(s + i, j - i))
+				buf_add(out, s + i, j - i);
+			else
+				buf_addc(out, ' ');
+			i = j;
+		} else if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+			j = i + 2;
+			while (j < n && s[j] != '\n') {
+				if (s[j] == '\\' && j + 1 < n && s[j + 1] == '\n')
+					j++;
+				j++;
+			}
+			if (is_spdx(s + i, j - i))
+				buf_add(out, s + i, j - i);
+			else
+				buf_addc(out, ' ');
+			i = j;
+		} else {
+			buf_addc(out, c);
+			i++;
+		}
+	}
+	if (out->len > line_start)
+		end_line(out, line_start);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && !strcmp(s + ls - lx, suffix);
+}
+
+static void octal(char *field, size_t width, unsigned long long v)
+{
+	/* width - 1 digits and a NUL, as ustar wants */
+	if (snprintf(field, width, "%0*llo", (int)width - 1, v) >= (int)width)
+		die("value %llu does not fit a tar header field", v);
+}
+
+static void write_all(const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n) {
+		w = write(STDOUT_FILENO, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("write: %s", w < 0 ? strerror(errno) : "short write");
+		c += w;
+		n -= w;
+	}
+}
+
+static void write_member(const char *name, mode_t mode, unsigned long long mtime,
+			 const char *data, size_t size)
+{
+	static const char zeros[BLOCK];
+	char h[BLOCK];
+	size_t len = strlen(name), split;
+	unsigned int sum = 0;
+	int i;
+
+	memset(h, 0, sizeof(h));
+	if (len <= NAME_LEN) {
+		memcpy(h, name, len);
+	} else {
+		/* ustar: prefix + '/' + name; split at a slash that fits both */
+		split = len - NAME_LEN - 1;
+		while (split < len && name[split] != '/')
+			split++;
+		if (split >= len || split > PREFIX_LEN)
+			die("%s: name too long for a ustar header", name);
+		memcpy(h + 345, name, split);
+		memcpy(h, name + split + 1, len - split - 1);
+	}
+	octal(h + 100, 8, (mode & 0111) ? 0755 : 0644);
+	octal(h + 108, 8, 0);
+	octal(h + 116, 8, 0);
+	octal(h + 124, 12, size);
+	octal(h + 136, 12, mtime);
+	h[156] = '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < BLOCK; i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06o", sum);
+
+	write_all(h, BLOCK);
+	write_all(data, size);
+	if (size % BLOCK)
+		write_all(zeros, BLOCK - size % BLOCK);
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	return strcmp(((const struct member *)a)->name,
+		      ((const struct member *)b)->name);
+}
+
+int main(int argc, char **argv)
+{
+	struct buf list = { 0 }, in = { 0 }, out = { 0 };
+	struct member *m = NULL;
+	size_t count = 0, i, prefix_len;
+	unsigned long long mtime;
+	char *p, *end;
+	mode_t mode;
+
+	if (argc < 3)
+		die("usage: %s SRCTREE MTIME [NAME=PATH...] < list > archive.tar",
+		    prog);
+	errno = 0;
+	mtime = strtoull(argv[2], &end, 10);
+	if (errno || end == argv[2] || *end)
+		die("bad modification time '%s'", argv[2]);
+	prefix_len = strlen(argv[1]);
+
+	for (;;) {
+		ssize_t n;
+
+		buf_reserve(&list, 65536);
+		n = read(STDIN_FILENO, list.data + list.len, list.size - list.len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("reading the file list: %s", strerror(errno));
+		if (n == 0)
+			break;
+		list.len += n;
+	}
+	if (list.len && list.data[list.len - 1] != '\0')
+		die("the file list must end with a NUL");
+
+	for (p = list.data; p < list.data + list.len; p += strlen(p) + 1) {
+		if (!*p)
+			die("empty name in the file list");
+		m = xrealloc(m, (count + 1) * sizeof(*m));
+		m[count].path = p;
+		m[count].name = p;
+		if (!strncmp(p, argv[1], prefix_len) && p[prefix_len] == '/')
+			m[count].name = p + prefix_len + 1;
+		while (!strncmp(m[count].name, "./", 2))
+			m[count].name += 2;
+		if (m[count].name[0] == '/' || !strncmp(m[count].name, "../", 3))
+			die("%s: outside the source and object trees", p);
+		count++;
+	}
+	for (i = 3; i < (size_t)argc; i++) {
+		p = strchr(argv[i], '=');
+		if (!p || p == argv[i] || !p[1])
+			die("'%s' is not NAME=PATH", argv[i]);
+		*p = '\0';
+		m = xrealloc(m, (count + 1) * sizeof(*m));
+		m[count].name = argv[i];
+		m[count].path = p + 1;
+		count++;
+	}
+	if (!count)
+		die("no files to archive");
+
+	qsort(m, count, sizeof(*m), cmp_member);
+	for (i = 1; i < count; i++)
+		if (!strcmp(m[i - 1].name, m[i].name))
+			die("%s: listed twice (%s and %s)", m[i].name,
+			    m[i - 1].path, m[i].path);
+
+	for (i = 0; i < count; i++) {
+		read_file(m[i].path, &in, &mode);
+		if (has_suffix(m[i].name, ".h")) {
+			out.len = 0;
+			strip_comments(in.data, in.len, &out);
+			write_member(m[i].name, mode, mtime, out.data, out.len);
+		} else {
+			write_member(m[i].name, mode, mtime, in.data, in.len);
+		}
+	}
+	return 0;
+}

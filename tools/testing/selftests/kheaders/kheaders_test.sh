@@ -1,0 +1,156 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Test /proc/kheaders.tar.xz end to end: the file behaves like a file, the
+# archive extracts, and an external module builds against the extracted
+# tree alone, loads and unloads.  Loads kheaders first when it is a module
+# that is not loaded, and unloads it again at the end.
+#
+# Exit status: 0 all passed, 1 a check failed, 4 (skip) this kernel or this
+# system cannot run the test.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+FILE=/proc/kheaders.tar.xz
+TESTDIR=$(cd "$(dirname "$0")" && pwd)
+PLAN=9
+
+n=0
+failed=0
+loaded=
+work=
+
+log() {
+	echo "# $*"
+}
+
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+cleanup() {
+	[ -n "$work" ] && rm -rf "$work"
+	if [ -n "$loaded" ] && grep -q '^kheaders ' /proc/modules 2>/dev/null; then
+		rmmod kheaders 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+
+echo "TAP version 13"
+
+[ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
+CC=${CC:-gcc}
+for tool in "$CC" make tar xz insmod rmmod dmesg; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		skip_all "'$tool' is not installed"
+done
+
+if [ ! -e $FILE ] && command -v modprobe >/dev/null 2>&1 &&
+   modprobe -q kheaders 2>/dev/null; then
+	loaded=1
+fi
+[ -e $FILE ] || skip_all "no $FILE: kernel built without CONFIG_IKHEADERS?"
+
+echo "1..$PLAN"
+[ -n "$loaded" ] && log "loaded kheaders.ko"
+
+work=$(mktemp -d) || exit $KSFT_FAIL
+
+# 1: read-only for everyone
+mode=$(stat -c %a $FILE)
+[ "$mode" = 444 ]
+result $? "mode is 0444 ($mode)"
+
+# 2: the size stat reports is the size read
+cat $FILE > "$work/copy.tar.xz"
+size=$(stat -c %s $FILE)
+bytes=$(stat -c %s "$work/copy.tar.xz")
+[ "$size" -gt 0 ] && [ "$size" -eq "$bytes" ]
+result $? "stat size $size equals bytes read $bytes"
+
+# 3: reads at any offset and length see the same bytes; past the end, none
+ok=0
+for range in 0:1 1:511 4095:8193 $((size / 2)):100000 $((size - 3)):3 \
+	     $((size - 1)):4096; do
+	off=${range%:*}
+	len=${range#*:}
+	dd if=$FILE of="$work/part" iflag=skip_bytes,count_bytes \
+		skip="$off" count="$len" bs=3001 2>/dev/null
+	tail -c +$((off + 1)) "$work/copy.tar.xz" | head -c "$len" > "$work/want"
+	cmp -s "$work/part" "$work/want" || { log "differs at $off+$len"; ok=1; }
+done
+past=$(dd if=$FILE iflag=skip_bytes skip=$((size + 10)) bs=4096 2>/dev/null |
+	wc -c)
+[ "$past" -eq 0 ] || { log "read past the end gave $past bytes"; ok=1; }
+result $ok "reads at offsets, and past the end"
+
+# 4: the archive extracts and holds what a module build needs
+mkdir "$work/tree"
+ok=0
+tar -xf $FILE -C "$work/tree" || ok=1
+for f in Makefile include/linux/module.h include/generated/autoconf.h \
+	 include/config/auto.conf scripts/Makefile.build scripts/basic/fixdep \
+	 scripts/mod/modpost scripts/module.lds Module.symvers; do
+	[ -s "$work/tree/$f" ] || { log "missing from the archive: $f"; ok=1; }
+done
+result $ok "archive extracts with headers, build files and Module.symvers"
+
+# 5: it is the running kernel's
+release=$(cat "$work/tree/include/config/kernel.release" 2>/dev/null)
+[ "$release" = "$(uname -r)" ]
+result $? "kernel.release '$release' is the running kernel's"
+
+# 6: an external module builds against the extracted tree alone
+cp "$TESTDIR/testmod/Makefile" "$TESTDIR/testmod/kheaders_testmod.c" "$work/"
+mkdir "$work/mod"
+mv "$work/Makefile" "$work/kheaders_testmod.c" "$work/mod/"
+make -s -C "$work/tree" M="$work/mod" CC="$CC" modules > "$work/build.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ -f "$work/mod/kheaders_testmod.ko" ] || {
+	rc=1
+	sed 's/^/# /' "$work/build.log" | tail -n 30
+}
+result $rc "module builds with make -C <extracted tree> M=<dir> modules"
+
+# 7, 8: it loads and unloads, and says so in the kernel log
+token=kh$$x$(date +%s)
+ok=1
+if insmod "$work/mod/kheaders_testmod.ko" token="$token"; then
+	dmesg | grep -q "kheaders_testmod: loaded on $(uname -r), token $token" &&
+		ok=0
+fi
+result $ok "module loads and logs its token"
+ok=1
+if rmmod kheaders_testmod; then
+	dmesg | grep -q "kheaders_testmod: unloaded, token $token" && ok=0
+fi
+result $ok "module unloads"
+
+# 9: unloading kheaders removes the file
+if [ -n "$loaded" ]; then
+	ok=0
+	rmmod kheaders || ok=1
+	loaded=
+	[ ! -e $FILE ] || { log "$FILE still there"; ok=1; }
+	result $ok "rmmod kheaders removes $FILE"
+else
+	n=$((n + 1))
+	echo "ok $n rmmod kheaders removes $FILE # SKIP kheaders is built in or was already loaded"
+fi
+
+log "Totals: pass:$((n - failed)) fail:$failed"
+[ $failed -eq 0 ] && exit $KSFT_PASS
+exit $KSFT_FAIL
