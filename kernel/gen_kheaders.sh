@@ -22,6 +22,9 @@ set -eu
 archive=$1
 tar_tool=$2
 module_lds=$3
+srctree=${srctree:?is not set (this script is run by kernel/Makefile)}
+SRCARCH=${SRCARCH:?is not set (this script is run by kernel/Makefile)}
+XZ=${XZ:-xz}
 stamp=${archive%/*}/kheaders.md5
 tmp=$archive.tmp$$
 
@@ -70,8 +73,9 @@ trap 'exit 1' HUP INT TERM
 	# Generated in the object tree by "make prepare".  utsversion.h and
 	# compile.h are made later, while vmlinux is linked; modules do not
 	# use them.
-	find include/generated "arch/$SRCARCH/include/generated" -type f \
-		! -name utsversion.h ! -name compile.h -print0
+	find include/generated "arch/$SRCARCH/include/generated" \
+		-name '*.h' -type f ! -name utsversion.h ! -name compile.h \
+		-print0
 	printf '%s\0' include/config/auto.conf include/config/kernel.release \
 		scripts/basic/fixdep scripts/mod/modpost
 	if is_enabled CONFIG_OBJTOOL; then

@@ -31,23 +31,24 @@
 
 #include "kheaders.h"
 
-asm (
-"	.pushsection .rodata, \"a\"			\n"
-"	.ascii	\"IKHD_ST\"				\n"
-"	.global	kheaders_archive			\n"
-"kheaders_archive:					\n"
-"	.incbin	\"kernel/kheaders_data.tar.xz\"		\n"
-"	.global	kheaders_archive_end			\n"
-"kheaders_archive_end:					\n"
-"	.ascii	\"IKHD_ED\"				\n"
-"	.popsection					\n"
-);
-
-extern const char kheaders_archive[];
-extern const char kheaders_archive_end[];
+/*
+ * The archive, between markers by which it can be found in the
+ * vmlinux or kheaders.ko image.
+ */
+asm(".pushsection .rodata, \"a\"\n"
+	"	.ascii	\"IKHD_ST\"\n"
+	"	.global	kheaders_archive\n"
+	"kheaders_archive:\n"
+	"	.incbin	\"kernel/kheaders_data.tar.xz\"\n"
+	"	.global	kheaders_archive_end\n"
+	"kheaders_archive_end:\n"
+	"	.ascii	\"IKHD_ED\"\n"
+	"	.popsection\n");
 
 #define TAR_BLOCK		512
 #define TAR_END_LEN		(2 * TAR_BLOCK)
+
+static const u8 xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
 
 #define XZ_HEADER_LEN		12	/* stream header and footer alike */
 #define XZ_BLOCK_HEADER_LEN	12
@@ -142,7 +143,7 @@ static size_t xz_store(u8 *out, const u8 *in, size_t n)
 	u8 *p = out, *block, *index;
 	size_t done, chunk, unpadded;
 
-	memcpy(p, "\xfd" "7zXZ", 6);
+	memcpy(p, xz_magic, sizeof(xz_magic));
 	p[6] = 0;
 	p[7] = XZ_CHECK_CRC32;
 	p = put_le32(p + 8, xz_crc32(p + 6, 2));

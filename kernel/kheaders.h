@@ -4,6 +4,10 @@
 
 #include <linux/types.h>
 
+/* The archive, in kheaders.c's .rodata */
+extern const char kheaders_archive[];
+extern const char kheaders_archive_end[];
+
 #ifdef CONFIG_IKHEADERS_SYMVERS
 size_t kheaders_symvers(char *buf, size_t size);
 #else

@@ -74,6 +74,7 @@ size_t kheaders_symvers(char *buf, size_t size)
 	return format_table(buf, size, len, __start___ksymtab_gpl,
 			    __stop___ksymtab_gpl, __start___kcrctab_gpl, true);
 }
+
 #if IS_MODULE(CONFIG_IKHEADERS)
 EXPORT_SYMBOL_GPL(kheaders_symvers);
 #endif

@@ -6,9 +6,10 @@
  *
  * The list on standard input holds NUL-terminated paths, each either below
  * SRCTREE (stored without that prefix) or relative to the object tree, the
- * current directory.  NAME=PATH arguments add the file at PATH as NAME.  The members are written in byte order of their names
- * with owner 0, group 0, mode 0644 or 0755 and modification time MTIME, so
- * that the same files always give the same bytes.  Comments are removed
+ * current directory.  NAME=PATH arguments add the file at PATH as NAME.
+ * The members are written in byte order of their names with owner 0,
+ * group 0, mode 0644 or 0755 and modification time MTIME, so that the
+ * same files always give the same bytes.  Comments are removed
  * from headers, except those that carry an SPDX license identifier.
  *
  * The stream deliberately ends without the two zero blocks that mark the
@@ -43,7 +44,7 @@ struct buf {
 
 static const char *prog = "kheaders_tar";
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+static void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -132,7 +133,7 @@ static void end_line(struct buf *out, size_t line_start)
 
 static int is_spdx(const char *s, size_t n)
 {
-	static const char tag[] = "SPDX-License-Identifier:";
+	static const char tag[] = "SPDX-License-Identifier";
 	size_t len = sizeof(tag) - 1;
 	size_t i;
 
