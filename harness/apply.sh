@@ -4,7 +4,8 @@
 # Apply kheaders to a kernel tree: copy the overlay files, put the two
 # fragments into init/Kconfig and kernel/Makefile in place of the stock
 # IKHEADERS entry and rules (or of what an earlier run put there), and add
-# the selftest to tools/testing/selftests/Makefile.
+# the selftest to tools/testing/selftests/Makefile and the documentation
+# page to Documentation/admin-guide/index.rst.
 #
 # Usage: apply.sh KSRC
 #
@@ -130,6 +131,20 @@ else
 		die "tools/testing/selftests/Makefile: no TARGETS list found"
 fi
 
+# Documentation/admin-guide/index.rst: list the new page next to its
+# alphabetical neighbour.
+docindex=Documentation/admin-guide/index.rst
+if [ -f "$ksrc/$docindex" ]; then
+	if grep -qx '   kheaders' "$ksrc/$docindex"; then
+		cp "$ksrc/$docindex" "$tmp/docindex"
+	elif grep -qx '   kernel-per-CPU-kthreads' "$ksrc/$docindex"; then
+		sed '/^   kernel-per-CPU-kthreads$/a\
+   kheaders' "$ksrc/$docindex" > "$tmp/docindex"
+	else
+		echo >&2 "apply: warning: $docindex has no 'kernel-per-CPU-kthreads' entry; add 'kheaders' to a toctree by hand"
+	fi
+fi
+
 # --- all checks passed: write, reporting what changed ------------------------
 
 changed=0
@@ -155,6 +170,9 @@ install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
 install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile
 install_file "$tmp/selftests.mk" "$ksrc/tools/testing/selftests/Makefile" \
 	tools/testing/selftests/Makefile
+if [ -f "$tmp/docindex" ]; then
+	install_file "$tmp/docindex" "$ksrc/$docindex" "$docindex"
+fi
 
 if [ $changed -eq 0 ]; then
 	echo "apply: $ksrc already has kheaders applied; nothing changed"

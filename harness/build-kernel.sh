@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configure and build a small x86_64 kernel in its own O= directory:
+# allnoconfig with the given config fragments merged in (KCONFIG_ALLCONFIG),
+# every option of the fragments checked to have taken, then bzImage and
+# modules, installed to ODIR/modroot.  Uses ccache when it is installed.
+# The build log is ODIR/build.log; its tail is shown when the build fails.
+#
+# Usage: build-kernel.sh KSRC ODIR FRAGMENT...
+#
+# With KH_MAKE_TARGETS set, only those targets are built and nothing is
+# installed (the fast tests need "prepare kernel/kheaders.o" only).
+
+set -eu
+
+ksrc=$1
+odir=$2
+shift 2
+jobs=$(nproc)
+
+mkdir -p "$odir"
+odir=$(cd "$odir" && pwd)
+if [ -d /usr/lib/ccache ]; then
+	PATH=/usr/lib/ccache:$PATH
+	# paths below the build directory hash the same in any checkout
+	CCACHE_BASEDIR=$(cd "$odir/../.." && pwd)
+	export PATH CCACHE_BASEDIR
+fi
+
+cat "$@" > "$odir/kh-fragment.config.new"
+if ! cmp -s "$odir/kh-fragment.config.new" "$odir/kh-fragment.config" ||
+   [ ! -f "$odir/.config" ]; then
+	make -s -C "$ksrc" O="$odir" \
+		KCONFIG_ALLCONFIG="$odir/kh-fragment.config.new" allnoconfig \
+		> "$odir/config.log" 2>&1 ||
+		{ cat "$odir/config.log" >&2; exit 1; }
+fi
+mv "$odir/kh-fragment.config.new" "$odir/kh-fragment.config"
+
+# An option that did not take (a missing dependency, a renamed symbol)
+# would silently test another kernel than the one asked for.
+bad=0
+while read -r line; do
+	case $line in
+	CONFIG_*=*) want=$line ;;
+	"# CONFIG_"*" is not set") want=$line ;;
+	*) continue ;;
+	esac
+	if ! grep -qxF "$want" "$odir/.config"; then
+		name=${want#\# }
+		name=${name%%[= ]*}
+		echo >&2 "build-kernel: asked for '$want', got '$(grep "${name}[= ]" "$odir/.config" || echo "# $name is not set")'"
+		bad=1
+	fi
+done < "$odir/kh-fragment.config"
+[ $bad -eq 0 ] || exit 1
+
+start=$(date +%s)
+# shellcheck disable=SC2086 # a list of targets
+if ! make -C "$ksrc" O="$odir" -j"$jobs" ${KH_MAKE_TARGETS:-} \
+	> "$odir/build.log" 2>&1; then
+	tail -n 40 "$odir/build.log" >&2
+	echo >&2 "build-kernel: build failed in $odir (log: $odir/build.log)"
+	exit 1
+fi
+if [ -n "${KH_MAKE_TARGETS:-}" ]; then
+	echo "build-kernel: $KH_MAKE_TARGETS in $odir in $(($(date +%s) - start))s"
+	exit 0
+fi
+rm -rf "$odir/modroot"
+make -s -C "$ksrc" O="$odir" INSTALL_MOD_PATH="$odir/modroot" \
+	modules_install >> "$odir/build.log" 2>&1 ||
+	{ tail -n 20 "$odir/build.log" >&2; exit 1; }
+echo "build-kernel: $odir built in $(($(date +%s) - start))s"

@@ -1,0 +1,397 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The fast suite: no VM.  Checks apply.sh on real and damaged trees, and
+# the archive generator on a prepared kernel tree (make prepare and
+# kernel/kheaders.o of the =m configuration, in its own O= directory).
+# Prints TAP and, last, "N passed, N failed".
+#
+# Usage: fast-tests.sh BUILD_DIR [VERSION]
+
+set -u
+
+build=$(mkdir -p "$1" && cd "$1" && pwd)
+version=${2:-6.12}
+top=$(cd "$(dirname "$0")/.." && pwd)
+odir=$build/$version/check
+stock=$build/src/stock-$version
+scratch=$build/$version/check-scratch
+export XZ=${XZ:-xz}
+
+n=0
+passed=0
+failed=0
+
+# run_test NAME FUNCTION: a test passes when its function returns 0; what
+# it printed is shown when it fails.
+run_test() {
+	n=$((n + 1))
+	rm -rf "$scratch" && mkdir -p "$scratch"
+	if out=$("$2" 2>&1); then
+		echo "ok $n $1"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n $1"
+		printf '%s\n' "$out" | tail -n 25 | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+}
+
+fail() {
+	echo "$*"
+	return 1
+}
+
+# --- setup -----------------------------------------------------------------
+
+echo "TAP version 13"
+tree=$(sh "$top/harness/ksrc.sh" "$version" "$build") || {
+	echo "Bail out! cannot prepare the $version tree"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+if ! KH_MAKE_TARGETS="prepare kernel/kheaders.o" sh "$top/harness/build-kernel.sh" \
+	"$tree" "$odir" "$top/configs/base.config" "$top/configs/ikheaders-m.config" \
+	> "$build/$version/check-setup.log" 2>&1; then
+	sed 's/^/# /' "$build/$version/check-setup.log" | tail -n 30
+	echo "Bail out! cannot prepare $odir"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+archive=kernel/kheaders_data.tar.xz
+stamp=kernel/kheaders.md5
+
+# Run the generator the way kernel/Makefile does; extra arguments are
+# VAR=value settings for it.
+gen() {
+	(cd "$odir" && env srctree="$tree" SRCARCH=x86 "$@" \
+		sh "${GEN:-$tree/kernel/gen_kheaders.sh}" $archive \
+		kernel/kheaders_tar kernel/kheaders_module.lds)
+}
+
+# The archive's identity: inode and modification time change when it is
+# rewritten.
+ident() {
+	stat -c '%i %.9Y' "$odir/$archive"
+}
+
+members() {
+	tar -tJf "$odir/$archive"
+}
+
+# Regenerate and expect it to happen ("GEN" printed, a new archive).
+expect_regen() {
+	before=$(ident)
+	out=$(gen "$@") || fail "generator failed: $out" || return 1
+	case $out in *GEN*) ;; *) fail "did not regenerate: $out" || return 1 ;; esac
+	[ "$(ident)" != "$before" ] || fail "archive not rewritten"
+}
+
+expect_noop() {
+	before=$(ident)
+	out=$(gen "$@") || fail "generator failed: $out" || return 1
+	[ -z "$out" ] || fail "expected no output, got: $out" || return 1
+	[ "$(ident)" = "$before" ] || fail "archive was rewritten"
+}
+
+# --- apply.sh --------------------------------------------------------------
+
+test_apply_idempotent() {
+	sums=$(cd "$tree" && md5sum init/Kconfig kernel/Makefile \
+		tools/testing/selftests/Makefile kernel/gen_kheaders.sh)
+	out=$(sh "$top/harness/apply.sh" "$tree") || fail "$out" || return 1
+	case $out in *"nothing changed"*) ;; *) fail "second apply: $out" || return 1 ;; esac
+	[ "$sums" = "$(cd "$tree" && md5sum init/Kconfig kernel/Makefile \
+		tools/testing/selftests/Makefile kernel/gen_kheaders.sh)" ] ||
+		fail "files changed"
+}
+
+# A small fake tree made of the stock files apply.sh edits.
+fake_tree() {
+	mkdir -p "$1/scripts"
+	cp -r "$stock/." "$1/"
+	printf 'VERSION = 6\n' > "$1/Makefile"
+	: > "$1/scripts/Kbuild.include"
+}
+
+test_apply_stock_files() {
+	fake_tree "$scratch/t"
+	sh "$top/harness/apply.sh" "$scratch/t" > /dev/null || return 1
+	out=$(sh "$top/harness/apply.sh" "$scratch/t") || return 1
+	case $out in *"nothing changed"*) ;; *) fail "second apply: $out" || return 1 ;; esac
+	[ "$(grep -c '^config IKHEADERS$' "$scratch/t/init/Kconfig")" = 1 ] ||
+		fail "init/Kconfig: IKHEADERS entries: $(grep -c '^config IKHEADERS$' "$scratch/t/init/Kconfig")" || return 1
+	! grep -q 'sysfs\|depends on SYSFS' "$scratch/t/init/Kconfig" ||
+		grep -q 'PROC_FS' "$scratch/t/init/Kconfig" || fail "stock Kconfig entry left" || return 1
+	[ "$(grep -c 'kheaders\.o' "$scratch/t/kernel/Makefile")" = 2 ] ||
+		fail "kernel/Makefile: $(grep -n 'kheaders' "$scratch/t/kernel/Makefile")" || return 1
+	[ "$(grep -c '^TARGETS += kheaders$' "$scratch/t/tools/testing/selftests/Makefile")" = 1 ] ||
+		fail "selftests Makefile"
+	# outside our block, kernel/Makefile is the stock one less its kheaders
+	# lines
+	awk '/^# BEGIN kheaders/ { b = 1 } !b && NF { print } /^# END kheaders/ { b = 0 }' \
+		"$scratch/t/kernel/Makefile" > "$scratch/ours"
+	grep -v 'kheaders\|genikh\|^$' "$stock/kernel/Makefile" > "$scratch/theirs"
+	diff "$scratch/theirs" "$scratch/ours" || fail "kernel/Makefile changed outside the block"
+}
+
+test_apply_rejects_unknown() {
+	mkdir "$scratch/empty"
+	out=$(sh "$top/harness/apply.sh" "$scratch/empty" 2>&1) && fail "accepted an empty directory" && return 1
+	case $out in *"not a kernel tree"*) ;; *) fail "message: $out" || return 1 ;; esac
+	[ -z "$(ls -A "$scratch/empty")" ] || fail "empty directory was written to" || return 1
+
+	# stock rules in a form apply.sh does not know: refuse, touch nothing
+	fake_tree "$scratch/t"
+	sed -i 's/^clean-files := kheaders_data.tar.xz kheaders.md5$/clean-files += kheaders_data.tar.xz kheaders.md5/' \
+		"$scratch/t/kernel/Makefile"
+	sed -i 's/^\$(obj)\/kheaders.o: /$(obj)\/kheaders.o : /' "$scratch/t/kernel/Makefile"
+	before=$(cd "$scratch/t" && find . -type f | sort | xargs md5sum)
+	out=$(sh "$top/harness/apply.sh" "$scratch/t" 2>&1) && fail "accepted unknown rules: $out" && return 1
+	case $out in *"unknown form"*) ;; *) fail "message: $out" || return 1 ;; esac
+	[ "$before" = "$(cd "$scratch/t" && find . -type f | sort | xargs md5sum)" ] ||
+		fail "tree changed"
+}
+
+# --- the archive -----------------------------------------------------------
+
+test_archive_contents() {
+	out=$(gen) || fail "generator: $out" || return 1
+	members > "$scratch/list" || fail "archive does not list" || return 1
+	for f in Makefile arch/x86/Makefile include/linux/module.h \
+		 include/uapi/linux/types.h arch/x86/include/asm/processor.h \
+		 arch/x86/include/generated/asm/syscalls_64.h \
+		 include/generated/autoconf.h include/generated/utsrelease.h \
+		 include/config/auto.conf include/config/kernel.release \
+		 scripts/Makefile.build scripts/Makefile.modpost scripts/Kbuild.include \
+		 scripts/basic/fixdep scripts/mod/modpost scripts/module.lds \
+		 tools/objtool/objtool; do
+		grep -qxF "$f" "$scratch/list" || echo "missing: $f"
+	done > "$scratch/missing"
+	[ ! -s "$scratch/missing" ] || fail "$(cat "$scratch/missing")" || return 1
+	# nothing but headers, Kbuild files and the build's host programs
+	grep -vE '^(include|arch/x86/include)/.*\.h$|^arch/x86/Makefile[^/]*$|^Makefile$|^include/config/(auto\.conf|kernel\.release)$|^scripts/(Makefile\.[a-z_-]+|Kbuild\.include|subarch\.include|module-common\.c|modules-check\.sh|depmod\.sh|module\.lds|basic/fixdep|mod/modpost)$|^tools/objtool/objtool$|^include/generated/' \
+		"$scratch/list" > "$scratch/extra"
+	[ ! -s "$scratch/extra" ] || fail "unexpected members: $(head "$scratch/extra")" || return 1
+	! grep -qE 'utsversion\.h$|/compile\.h$|\.o$|\.cmd$' "$scratch/list" ||
+		fail "build products in the archive"
+	# the module linker script is the one Kbuild makes
+	tar -xJf "$odir/$archive" -C "$scratch" scripts/module.lds
+	make -s -C "$tree" O="$odir" modules_prepare > /dev/null 2>&1 ||
+		fail "make modules_prepare failed" || return 1
+	cmp "$scratch/scripts/module.lds" "$odir/scripts/module.lds" ||
+		fail "scripts/module.lds differs from Kbuild's"
+}
+
+# Every header's tokens, once comments are gone, are what gcc's
+# preprocessor leaves of the original; SPDX comments stay.
+test_comments_stripped_exactly() {
+	mkdir "$scratch/x"
+	tar -xJf "$odir/$archive" -C "$scratch/x" || return 1
+	# One gcc per batch of files, not per file: each batch is
+	# concatenated with a marker line before every file, and the output
+	# split at the markers again.
+	cat > "$scratch/cmp.pl" <<-'EOF'
+	use strict;
+	my ($src, $obj, $x, @files) = @ARGV;
+	sub slurp { open(my $f, '<', $_[0]) or die "$_[0]: $!\n"; local $/; my $t = <$f>; return $t; }
+	sub tokens {
+		my ($name, $path) = @_;
+		open(my $o, '>', $name) or die "$name: $!\n";
+		print $o "\n#pragma KH_FILE $_\n", slurp($path->($_)) for @files;
+		close($o);
+		my $out = `gcc -fpreprocessed -dD -E -P -x c $name 2>/dev/null`;
+		my %t;
+		my @parts = split(/^#pragma KH_FILE (\S+)\n/m, $out);
+		shift @parts;
+		while (my ($f, $text) = splice(@parts, 0, 2)) {
+			$text =~ s/\s+//g;
+			$t{$f} = $text;
+		}
+		return %t;
+	}
+	sub orig { -f "$src/$_[0]" ? "$src/$_[0]" : "$obj/$_[0]" }
+	my %a = tokens("$x.$$.orig.c", \&orig);
+	my %b = tokens("$x.$$.arch.c", sub { "$x/$_[0]" });
+	unlink("$x.$$.orig.c", "$x.$$.arch.c");
+	for my $f (@files) {
+		print "tokens differ: $f\n" unless defined $a{$f} && defined $b{$f} && $a{$f} eq $b{$f};
+		my $o = slurp(orig($f));
+		my $s = slurp("$x/$f");
+		my $na = () = $o =~ /SPDX-License-Identifier/g;
+		my $nb = () = $s =~ /SPDX-License-Identifier/g;
+		print "SPDX lines $na -> $nb: $f\n" if $na != $nb;
+		print "new comment: $f\n" if $s =~ m{/\*} && $o !~ m{/\*};
+	}
+	EOF
+	(cd "$scratch/x" && find . -name '*.h' -printf '%P\n') |
+		xargs -P "$(nproc)" -n 300 perl "$scratch/cmp.pl" "$tree" "$odir" \
+			"$scratch/x" > "$scratch/bad"
+	checked=$(cd "$scratch/x" && find . -name '*.h' | wc -l)
+	[ "$checked" -gt 5000 ] || fail "only $checked headers" || return 1
+	[ ! -s "$scratch/bad" ] || fail "$(wc -l < "$scratch/bad") headers: $(head -n 10 "$scratch/bad")" || return 1
+	# the string literal that the stock generator's regex cut is intact
+	grep -qF '"\n\t/* output condition code " #c "*/\n"' \
+		"$scratch/x/arch/x86/include/asm/asm.h" || fail "asm.h: CC_SET damaged"
+}
+
+test_reproducible() {
+	gen > /dev/null || return 1
+	cp "$odir/$archive" "$scratch/a"
+	rm -f "$odir/$archive" "$odir/$stamp"
+	(umask 077 && gen > /dev/null) || return 1
+	cmp "$scratch/a" "$odir/$archive" || fail "second archive differs"
+}
+
+test_noop_does_not_rewrite() {
+	gen > /dev/null || return 1
+	expect_noop
+}
+
+test_regen_on_same_size_same_mtime_change() {
+	h=$odir/include/generated/kh_fast_test.h
+	printf '#define KH_FAST_TEST_A 1\n' > "$h"
+	expect_regen || return 1
+	members | grep -qxF include/generated/kh_fast_test.h || fail "added header missing" || return 1
+	touch -r "$h" "$scratch/ref"
+	printf '#define KH_FAST_TEST_B 1\n' > "$h"
+	touch -r "$scratch/ref" "$h"
+	expect_regen || return 1
+	tar -xOJf "$odir/$archive" include/generated/kh_fast_test.h | grep -q KH_FAST_TEST_B ||
+		fail "old content archived" || return 1
+	rm -f "$h"
+	expect_regen || return 1
+	! members | grep -qxF include/generated/kh_fast_test.h || fail "removed header still archived"
+}
+
+test_regen_on_config_change() {
+	gen > /dev/null || return 1
+	cp "$odir/include/config/auto.conf" "$scratch/auto.conf"
+	echo 'CONFIG_KH_FAST_TEST=y' >> "$odir/include/config/auto.conf"
+	expect_regen; rc=$?
+	cp "$scratch/auto.conf" "$odir/include/config/auto.conf"
+	[ $rc -eq 0 ] && expect_regen
+}
+
+test_regen_on_generator_change() {
+	gen > /dev/null || return 1
+	{ cat "$tree/kernel/gen_kheaders.sh"; echo '# changed'; } > "$scratch/gen.sh"
+	GEN=$scratch/gen.sh expect_regen || return 1
+	expect_regen
+}
+
+test_regen_on_timestamp_change() {
+	gen > /dev/null || return 1
+	expect_regen KBUILD_BUILD_TIMESTAMP='2024-02-03 04:05:06 UTC' || return 1
+	tar -tvJf "$odir/$archive" | head -n 3 | grep -q '2024-02-03 04:05' ||
+		fail "member times: $(tar -tvJf "$odir/$archive" | head -n 1)" || return 1
+	expect_noop KBUILD_BUILD_TIMESTAMP='2024-02-03 04:05:06 UTC' || return 1
+	expect_regen
+}
+
+test_missing_tool_named() {
+	gen > /dev/null || return 1
+	cp "$odir/$archive" "$scratch/before"
+	out=$(gen XZ=kh-no-such-xz 2>&1) && fail "succeeded without xz" && return 1
+	case $out in *"'kh-no-such-xz'"*) ;; *) fail "message does not name the tool: $out" || return 1 ;; esac
+	cmp -s "$scratch/before" "$odir/$archive" || fail "archive changed"
+}
+
+test_interrupted_run_not_accepted() {
+	gen > /dev/null || return 1
+	# an xz that stalls, so that the run can be killed midway
+	printf '#!/bin/sh\nsleep 60\n' > "$scratch/slow-xz"
+	chmod +x "$scratch/slow-xz"
+	echo '#define KH_FAST_TEST_KILL 1' > "$odir/include/generated/kh_fast_kill.h"
+	for sig in TERM KILL; do
+		(cd "$odir" && exec setsid env srctree="$tree" SRCARCH=x86 XZ="$scratch/slow-xz" \
+			sh "$tree/kernel/gen_kheaders.sh" $archive kernel/kheaders_tar \
+			kernel/kheaders_module.lds > /dev/null) &
+		pid=$!
+		sleep 2
+		kill -s $sig -- -"$pid" 2>/dev/null || kill -s $sig "$pid"
+		wait "$pid" 2>/dev/null
+		[ ! -f "$odir/$stamp" ] || fail "SIG$sig: the stamp survived" || return 1
+		if [ $sig = TERM ]; then
+			ls "$odir"/kernel/kheaders_data.tar.xz.tmp* >/dev/null 2>&1 &&
+				fail "SIGTERM: temporary files left" && return 1
+		fi
+	done
+	rm -f "$odir/include/generated/kh_fast_kill.h" "$odir"/kernel/kheaders_data.tar.xz.tmp*
+	expect_regen
+}
+
+test_tool_rejects_bad_lists() {
+	cd "$odir" || return 1
+	out=$(printf 'Makefile\0Makefile\0' | kernel/kheaders_tar "$tree" 0 2>&1 >/dev/null) &&
+		fail "accepted a duplicate" && return 1
+	case $out in *"listed twice"*) ;; *) fail "message: $out" || return 1 ;; esac
+	out=$(printf 'no/such/file.h\0' | kernel/kheaders_tar "$tree" 0 2>&1 >/dev/null) &&
+		fail "accepted a missing file" && return 1
+	case $out in *"no/such/file.h"*) ;; *) fail "message: $out" ;; esac
+}
+
+test_kbuild_noop_build() {
+	kmake() { make -C "$tree" O="$odir" -j"$(nproc)" "$@"; }
+	kmake kernel/kheaders.o > /dev/null 2>&1 || return 1
+	before=$(ident)
+	obj=$(stat -c '%.9Y' "$odir/kernel/kheaders.o")
+	out=$(kmake kernel/kheaders.o 2>&1) || fail "$out" || return 1
+	case $out in *"GEN     kernel/kheaders_data"*) fail "regenerated: $out" || return 1 ;; esac
+	[ "$(ident)" = "$before" ] || fail "archive rewritten" || return 1
+	[ "$(stat -c '%.9Y' "$odir/kernel/kheaders.o")" = "$obj" ] || fail "kheaders.o rebuilt"
+}
+
+test_checkpatch_strict() {
+	cd "$tree" || return 1
+	out=$(perl scripts/checkpatch.pl --strict --no-tree --terse --show-types \
+		-f kernel/kheaders.c kernel/kheaders.h \
+		kernel/kheaders_symvers.c kernel/kheaders_tar.c \
+		tools/testing/selftests/kheaders/testmod/kheaders_testmod.c \
+		"$top/harness/demo-module/kh_hello.c" 2>&1)
+	printf '%s\n' "$out" | grep -E 'ERROR|WARNING|CHECK' && return 1
+	return 0
+}
+
+test_shellcheck() {
+	command -v shellcheck > /dev/null || fail "shellcheck is not installed" || return 1
+	cd "$top" || return 1
+	# shellcheck disable=SC2046 # file names without blanks
+	shellcheck -S warning $(git ls-files '*.sh' .ci/run 2>/dev/null ||
+		find . -name '*.sh' -not -path './build/*')
+}
+
+test_make_clean() {
+	gen > /dev/null || return 1
+	touch "$odir/kernel/kheaders_data.tar.xz.tmp99"
+	make -s -C "$tree" O="$odir" clean > /dev/null 2>&1 || return 1
+	for f in $archive $stamp kernel/kheaders_data.tar.xz.tmp99 kernel/kheaders_tar; do
+		[ ! -e "$odir/$f" ] || echo "left after make clean: $f"
+	done | grep . && return 1
+	return 0
+}
+
+run_test "apply.sh twice changes nothing the second time" test_apply_idempotent
+run_test "apply.sh on the stock files replaces the stock entry" test_apply_stock_files
+run_test "apply.sh refuses unknown trees and leaves them untouched" test_apply_rejects_unknown
+run_test "archive holds headers and module build files, nothing else" test_archive_contents
+run_test "comments stripped exactly as gcc does, SPDX kept" test_comments_stripped_exactly
+run_test "archive is reproducible" test_reproducible
+run_test "no-op run does not rewrite the archive" test_noop_does_not_rewrite
+run_test "header added, changed at same size and mtime, removed: regenerates" test_regen_on_same_size_same_mtime_change
+run_test "config change regenerates" test_regen_on_config_change
+run_test "generator change regenerates" test_regen_on_generator_change
+run_test "KBUILD_BUILD_TIMESTAMP change regenerates and sets mtimes" test_regen_on_timestamp_change
+run_test "missing xz fails, naming it" test_missing_tool_named
+run_test "interrupted generation leaves nothing a later build accepts" test_interrupted_run_not_accepted
+run_test "kheaders_tar rejects duplicate and missing files" test_tool_rejects_bad_lists
+run_test "no-op Kbuild make neither regenerates nor recompiles" test_kbuild_noop_build
+run_test "kernel C is clean under checkpatch.pl --strict" test_checkpatch_strict
+run_test "shell is clean under shellcheck" test_shellcheck
+run_test "make clean removes archive, stamp and temporary files" test_make_clean
+
+rm -rf "$scratch"
+echo "1..$n"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Prepare the kernel tree of Debian's linux-source-VERSION in BUILD_DIR:
+# unpack it once, keep the stock files kheaders replaces aside (for the
+# benchmark and the tests of apply.sh),
+# and apply kheaders (idempotent).  Prints the tree's path.
+#
+# Usage: ksrc.sh VERSION BUILD_DIR
+
+set -eu
+
+version=$1
+build=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+tarball=/usr/src/linux-source-$version.tar.xz
+tree=$build/src/linux-$version
+
+[ -f "$tarball" ] ||
+	{ echo >&2 "ksrc: $tarball missing (apt-get install linux-source-$version)"; exit 1; }
+
+# Unpacked once: a marker next to the tree says it is complete.
+if [ ! -f "$tree.unpacked" ] ||
+   [ -n "$(find "$tarball" -newer "$tree.unpacked")" ]; then
+	echo >&2 "ksrc: unpacking $tarball"
+	rm -rf "$tree" "$tree.tmp" "$tree.unpacked"
+	mkdir -p "$tree.tmp"
+	tar -xf "$tarball" -C "$tree.tmp"
+	mv "$tree.tmp/linux-source-$version" "$tree"
+	rmdir "$tree.tmp"
+	mkdir -p "$build/src/stock-$version"
+	(cd "$tree" && cp --parents kernel/gen_kheaders.sh kernel/Makefile \
+		init/Kconfig tools/testing/selftests/Makefile \
+		"$build/src/stock-$version/")
+	touch "$tree.unpacked"
+fi
+
+sh "$top/harness/apply.sh" "$tree" >&2
+echo "$tree"
