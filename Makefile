@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kheaders: the kernel's headers and module build files at
+# /proc/kheaders.tar.xz.  See README.md.
+#
+#   make apply KSRC=<kernel tree>   apply kheaders to a 6.12 kernel tree
+#   make demo                       build, boot, build a module in the guest
+#   make test                       every test (fast suite and VM suite)
+#   make check                      the fast suite alone (no VM)
+#   make clean                      remove build/
+#
+# BUILD (default: build/) holds the unpacked linux-source tree and the
+# O= directories.  KH_CONFIGS selects the VM suite's configurations.
+
+BUILD ?= $(CURDIR)/build
+
+.PHONY: all apply demo test check clean
+
+all:
+	@sed -n 's/^#   //p' Makefile
+
+apply:
+	@test -n "$(KSRC)" || { echo "usage: make apply KSRC=<kernel tree>" >&2; exit 2; }
+	sh harness/apply.sh "$(KSRC)"
+
+demo:
+	sh harness/demo.sh "$(BUILD)"
+
+test:
+	@sh harness/run-tests.sh "$(BUILD)"
+
+check:
+	@sh harness/deps.sh
+	@sh harness/fast-tests.sh "$(BUILD)"
+
+clean:
+	rm -rf "$(BUILD)"

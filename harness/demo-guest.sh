@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The job "make demo" runs in the guest: what a user of a device without a
+# linux-headers package does.  Every command is echoed before it runs.
+#
+# Usage: demo-guest.sh MODROOT MODULE_SOURCE_DIR
+
+set -eu
+modroot=$1
+module_src=$2
+rel=$(uname -r)
+
+# The kernel's own modules where modprobe looks; no "build" link, so the
+# module below can only be built from the archive.
+cp -a "$modroot/lib/modules/$rel" /usr/lib/modules/
+rm -f "/usr/lib/modules/$rel/build" "/usr/lib/modules/$rel/source"
+cp -a "$module_src" /mnt/hello
+
+set -x
+uname -r
+modprobe kheaders
+ls -l /proc/kheaders.tar.xz
+mkdir /mnt/kheaders
+tar -xf /proc/kheaders.tar.xz -C /mnt/kheaders
+ls /mnt/kheaders
+make -C /mnt/kheaders M=/mnt/hello modules
+insmod /mnt/hello/kh_hello.ko
+dmesg | grep kh_hello
+lsmod
+rmmod kh_hello
+rmmod kheaders
+ls /proc/kheaders.tar.xz 2>&1 || true
