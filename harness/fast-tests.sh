@@ -16,6 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 odir=$build/$version/check
 stock=$build/src/stock-$version
 scratch=$build/$version/check-scratch
+mkdir -p "$build/$version"
 export XZ=${XZ:-xz}
 
 n=0
