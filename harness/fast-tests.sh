@@ -17,7 +17,8 @@ odir=$build/$version/check
 stock=$build/src/stock-$version
 scratch=$build/$version/check-scratch
 mkdir -p "$build/$version"
-export XZ=${XZ:-xz}
+XZ=${XZ:-xz}
+export XZ
 
 n=0
 passed=0
