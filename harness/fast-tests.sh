@@ -178,6 +178,13 @@ test_archive_contents() {
 	[ ! -s "$scratch/extra" ] || fail "unexpected members: $(head "$scratch/extra")" || return 1
 	! grep -qE 'utsversion\.h$|/compile\.h$|\.o$|\.cmd$' "$scratch/list" ||
 		fail "build products in the archive"
+	# the host programs are there without their symbol tables
+	tar -xJf "$odir/$archive" -C "$scratch" tools/objtool/objtool scripts/mod/modpost \
+		scripts/basic/fixdep || return 1
+	for f in tools/objtool/objtool scripts/mod/modpost scripts/basic/fixdep; do
+		[ -x "$scratch/$f" ] || fail "$f is not executable" || return 1
+		! readelf -S "$scratch/$f" | grep -q '\.symtab' || fail "$f is not stripped" || return 1
+	done
 	# the module linker script is the one Kbuild makes
 	tar -xJf "$odir/$archive" -C "$scratch" scripts/module.lds
 	make -s -C "$tree" O="$odir" modules_prepare > /dev/null 2>&1 ||
@@ -248,6 +255,15 @@ test_reproducible() {
 
 test_noop_does_not_rewrite() {
 	gen > /dev/null || return 1
+	expect_noop
+}
+
+# A file written with the same content (Kconfig rewrites autoconf.h) is
+# read again, found unchanged, and the archive stays.
+test_touched_unchanged_noop() {
+	gen > /dev/null || return 1
+	touch "$odir/include/generated/autoconf.h" "$tree/include/linux/module.h"
+	expect_noop || return 1
 	expect_noop
 }
 
@@ -381,6 +397,7 @@ run_test "archive holds headers and module build files, nothing else" test_archi
 run_test "comments stripped exactly as gcc does, SPDX kept" test_comments_stripped_exactly
 run_test "archive is reproducible" test_reproducible
 run_test "no-op run does not rewrite the archive" test_noop_does_not_rewrite
+run_test "touched but unchanged files do not regenerate" test_touched_unchanged_noop
 run_test "header added, changed at same size and mtime, removed: regenerates" test_regen_on_same_size_same_mtime_change
 run_test "config change regenerates" test_regen_on_config_change
 run_test "generator change regenerates" test_regen_on_generator_change

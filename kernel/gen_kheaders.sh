@@ -13,7 +13,10 @@
 #
 # Nothing is written when the files, the configuration, this script and the
 # tools are what the last archive was made of: the md5 of all of them, kept
-# in kheaders.md5 next to the archive, decides.  Module.symvers cannot be in
+# in kheaders.md5 next to the archive, decides.  So that a no-op build does
+# not read every file, the stamp also keeps a digest of their names, sizes,
+# inodes and modification and change times: while that is the same, no file
+# can have been written to, and the contents are not read again.  Module.symvers cannot be in
 # the archive (vmlinux is linked after it is made); the kernel appends it
 # when the archive is read.
 
@@ -33,7 +36,7 @@ die() {
 	exit 1
 }
 
-for tool in find md5sum sort xargs "${XZ%% *}"; do
+for tool in find md5sum sort xargs strip "${XZ%% *}"; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		die "'$tool' is needed to build kheaders but could not be found"
 done
@@ -48,7 +51,7 @@ is_enabled() {
 	grep -q "^$1=y" include/config/auto.conf
 }
 
-trap 'rm -f "$tmp" "$tmp.list" "$tmp.failed"' EXIT
+trap 'rm -rf "$tmp" "$tmp.list" "$tmp.failed" "$tmp.bin"' EXIT
 trap 'exit 1' HUP INT TERM
 
 # The file list, NUL-terminated: sources as "$srctree/...", generated files
@@ -76,30 +79,65 @@ trap 'exit 1' HUP INT TERM
 	find include/generated "arch/$SRCARCH/include/generated" \
 		-name '*.h' -type f ! -name utsversion.h ! -name compile.h \
 		-print0
-	printf '%s\0' include/config/auto.conf include/config/kernel.release \
-		scripts/basic/fixdep scripts/mod/modpost
-	if is_enabled CONFIG_OBJTOOL; then
-		printf '%s\0' tools/objtool/objtool
-	fi
-	if is_enabled CONFIG_MODVERSIONS; then
-		printf '%s\0' scripts/genksyms/genksyms
-	fi
+	printf '%s\0' include/config/auto.conf include/config/kernel.release
 	if is_enabled CONFIG_GCC_PLUGINS; then
 		find scripts/gcc-plugins -name '*.so' -type f -print0
 	fi
 } > "$tmp.list"
 
+# The host programs that "make M=" runs go in without their symbols and
+# debugging information (objtool shrinks from about 900 KB to 200 KB).
+hostprogs="scripts/basic/fixdep scripts/mod/modpost"
+if is_enabled CONFIG_OBJTOOL; then
+	hostprogs="$hostprogs tools/objtool/objtool"
+fi
+if is_enabled CONFIG_MODVERSIONS; then
+	hostprogs="$hostprogs scripts/genksyms/genksyms"
+fi
+for prog in $hostprogs; do
+	[ -f "$prog" ] || die "$prog is missing; it is built before this runs"
+done
+
+# every_file COMMAND: run COMMAND on each file the archive is made of, in
+# a fixed order.
+every_file() {
+	# shellcheck disable=SC2086 # paths without blanks
+	printf '%s\0' "$0" "$tar_tool" "$module_lds" $hostprogs |
+		cat - "$tmp.list" | LC_ALL=C sort -z | xargs -0 "$@"
+}
+
+# Any write to a file changes its change time, which nothing can set back.
+# Taken before the files are read: a file written while this runs makes the
+# next run read them all again.
+statsig=$(
+	{
+		printf 'xz=%s mtime=%s\n' "$XZ" "$mtime"
+		every_file stat -c '%n %s %i %.9Y %.9Z'
+	} | md5sum
+)
+archive_stat() {
+	stat -c '%s %i %.9Y %.9Z' "$archive"
+}
+if [ -f "$archive" ] && [ -f "$stamp" ] &&
+   [ "$(sed -n 2,3p "$stamp")" = "$statsig
+$(archive_stat)" ]; then
+	exit 0
+fi
+
 # What the archive is made of, and how.
 digest=$(
 	{
 		printf 'xz=%s mtime=%s\n' "$XZ" "$mtime"
-		md5sum "$0" "$tar_tool" "$module_lds"
-		LC_ALL=C sort -z "$tmp.list" | xargs -0 md5sum
+		every_file md5sum
 	} | md5sum
 )
 
 if [ -f "$archive" ] && [ -f "$stamp" ] &&
-   [ "$(cat "$stamp")" = "$digest $(md5sum < "$archive")" ]; then
+   [ "$(sed -n 1p "$stamp")" = "$digest $(md5sum < "$archive")" ]; then
+	# the same contents, touched: remember the new times
+	printf '%s\n%s\n%s\n' "$digest $(md5sum < "$archive")" "$statsig" \
+		"$(archive_stat)" > "$tmp"
+	mv -f "$tmp" "$stamp"
 	exit 0
 fi
 
@@ -108,12 +146,21 @@ echo "  GEN     $archive"
 # A later build must not take a half-made archive for a finished one.
 rm -f "$stamp"
 
+set -- "scripts/module.lds=$module_lds"
+mkdir "$tmp.bin"
+for prog in $hostprogs; do
+	stripped=$tmp.bin/${prog##*/}
+	strip -o "$stripped" "$prog" || die "cannot strip $prog"
+	set -- "$@" "$prog=$stripped"
+done
+
 {
-	"$tar_tool" "$srctree" "$mtime" "scripts/module.lds=$module_lds" \
-		< "$tmp.list" || echo failed > "$tmp.failed"
+	"$tar_tool" "$srctree" "$mtime" "$@" < "$tmp.list" ||
+		echo failed > "$tmp.failed"
 } | $XZ --check=crc32 > "$tmp"
 [ ! -e "$tmp.failed" ] || die "could not write the archive"
 
 mv -f "$tmp" "$archive"
-echo "$digest $(md5sum < "$archive")" > "$tmp"
+printf '%s\n%s\n%s\n' "$digest $(md5sum < "$archive")" "$statsig" \
+	"$(archive_stat)" > "$tmp"
 mv -f "$tmp" "$stamp"
