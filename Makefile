@@ -7,6 +7,7 @@
 #   make demo                       build, boot, build a module in the guest
 #   make test                       every test (fast suite and VM suite)
 #   make check                      the fast suite alone (no VM)
+#   make bench                      stock generator and ours side by side
 #   make clean                      remove build/
 #
 # BUILD (default: build/) holds the unpacked linux-source tree and the
@@ -14,7 +15,7 @@
 
 BUILD ?= $(CURDIR)/build
 
-.PHONY: all apply demo test check clean
+.PHONY: all apply demo test check bench clean
 
 all:
 	@sed -n 's/^#   //p' Makefile
@@ -32,6 +33,9 @@ test:
 check:
 	@sh harness/deps.sh
 	@sh harness/fast-tests.sh "$(BUILD)"
+
+bench:
+	@sh harness/bench.sh "$(BUILD)"
 
 clean:
 	rm -rf "$(BUILD)"
