@@ -17,6 +17,14 @@
  * when it serves the archive (see kernel/kheaders.c).
  *
  * One process does the work that would otherwise take a process per header.
+ *
+ * kheaders_tar --sig PREFIX < list
+ *
+ * prints a 64-bit FNV-1a hash of PREFIX and of the name, device, inode,
+ * size, modification and change times of every path in the NUL-terminated
+ * list.  gen_kheaders.sh lists every file the archive is made of and every
+ * directory it searched: while the hash is the same, nothing was written,
+ * added or removed, and a no-op build reads no file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,62 +152,94 @@ static int is_spdx(const char *s, size_t n)
 }
 
 /*
- * Remove the comments of a C header the way the C preprocessor does: a
- * comment becomes one space, so that the tokens around it, and the lines
- * of a directive it spans, stay as they were.  String and character
- * literals are copied untouched; like the compiler, an unterminated literal
- * ends at the end of its line.  A backslash-newline inside a literal or a
- * // comment continues it, as it does for the compiler.  Comments holding
- * an SPDX license identifier are kept as they are.  Blank lines go too,
- * unless a line continuation ends on them.
+ * The length of the line splice (a backslash, optional blanks, a newline)
+ * at s[i], or 0 if there is none.  Like GCC, blanks between the backslash
+ * and the newline are accepted.
+ */
+static size_t splice_len(const char *s, size_t n, size_t i)
+{
+	size_t j;
+
+	if (i >= n || s[i] != '\\')
+		return 0;
+	for (j = i + 1; j < n && s[j] && strchr(" \t\f\v\r", s[j]); j++)
+		;
+	return j < n && s[j] == '\n' ? j + 1 - i : 0;
+}
+
+/* The index of the character after s[i], past any line splices. */
+static size_t next(const char *s, size_t n, size_t i)
+{
+	size_t len;
+
+	for (i++; (len = splice_len(s, n, i)); i += len)
+		;
+	return i < n ? i : n;
+}
+
+/*
+ * Remove the comments of a C header the way the C compiler does: a comment
+ * becomes one space, so that the tokens around it, and the lines of a
+ * directive it spans, stay as they were.  Line splices are honoured first,
+ * as in translation phase 2: a backslash-newline may split the "/" and "*"
+ * of a comment's delimiters, continues a // comment onto the next line and
+ * continues a literal.  String and character literals are copied untouched;
+ * like the compiler, an unterminated literal ends at the end of its line.
+ * Comments holding an SPDX license identifier are kept as they are.  Blank
+ * lines go too, unless a line splice ends on them.
  */
 static void strip_comments(const char *s, size_t n, struct buf *out)
 {
 	size_t line_start = out->len;
-	size_t i = 0, j;
-	char quote;
+	size_t i = 0, j, k, len;
+	char c;
 
 	while (i < n) {
-		char c = s[i];
+		c = s[i];
+		k = next(s, n, i);
+		len = splice_len(s, n, i);
 
 		if (c == '\n') {
 			end_line(out, line_start);
 			line_start = out->len;
 			i++;
 		} else if (c == '"' || c == '\'') {
-			quote = c;
-			j = i + 1;
-			while (j < n && s[j] != quote && s[j] != '\n') {
-				if (s[j] == '\\' && j + 1 < n)
-					j++;
-				j++;
+			j = k;
+			while (j < n && s[j] != c && s[j] != '\n') {
+				if (s[j] == '\\')	/* to the escaped character */
+					j = next(s, n, j);
+				if (j < n)
+					j = next(s, n, j);
 			}
-			if (j < n && s[j] == quote)
+			if (j < n && s[j] == c)
 				j++;
 			buf_add(out, s + i, j - i);
 			i = j;
-		} else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-			j = i + 2;
-			while (j + 1 < n && !(s[j] == '*' && s[j + 1] == '/'))
-				j++;
-			j = j + 1 < n ? j + 2 : n;
+		} else if (c == '/' && k < n && s[k] == '*') {
+			/* the comment ends after the "/" of the first "*" "/" */
+			j = next(s, n, k);
+			while (j < n && !(s[j] == '*' && next(s, n, j) < n &&
+					  s[next(s, n, j)] == '/'))
+				j = next(s, n, j);
+			j = j < n ? next(s, n, j) + 1 : n;
 			if (is_spdx(s + i, j - i))
 				buf_add(out, s + i, j - i);
 			else
 				buf_addc(out, ' ');
 			i = j;
-		} else if (c == '/' && i + 1 < n && s[i + 1] == '/') {
-			j = i + 2;
-			while (j < n && s[j] != '\n') {
-				if (s[j] == '\\' && j + 1 < n && s[j + 1] == '\n')
-					j++;
-				j++;
-			}
+		} else if (c == '/' && k < n && s[k] == '/') {
+			/* up to the newline that no splice absorbs */
+			for (j = next(s, n, k); j < n && s[j] != '\n'; j = next(s, n, j))
+				;
 			if (is_spdx(s + i, j - i))
 				buf_add(out, s + i, j - i);
 			else
 				buf_addc(out, ' ');
 			i = j;
+		} else if (len) {
+			/* a splice in code: keep it, without the blanks */
+			buf_addc(out, '\\');
+			i += len - 1;
 		} else {
 			buf_addc(out, c);
 			i++;
@@ -286,6 +326,64 @@ static int cmp_member(const void *a, const void *b)
 		      ((const struct member *)b)->name);
 }
 
+/* Read the NUL-terminated list of paths on standard input. */
+static void read_list(struct buf *list)
+{
+	ssize_t n;
+
+	for (;;) {
+		buf_reserve(list, 65536);
+		n = read(STDIN_FILENO, list->data + list->len,
+			 list->size - list->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("reading the file list: %s", strerror(errno));
+		if (n == 0)
+			break;
+		list->len += n;
+	}
+	if (list->len && list->data[list->len - 1] != '\0')
+		die("the file list must end with a NUL");
+}
+
+static unsigned long long fnv1a(unsigned long long h, const char *s, size_t n)
+{
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int signature(const char *prefix)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	struct buf list = { 0 };
+	struct stat st;
+	char line[160];
+	char *p;
+
+	read_list(&list);
+	h = fnv1a(h, prefix, strlen(prefix) + 1);
+	for (p = list.data; p < list.data + list.len; p += strlen(p) + 1) {
+		h = fnv1a(h, p, strlen(p) + 1);
+		if (stat(p, &st))
+			snprintf(line, sizeof(line), "error %d", errno);
+		else
+			snprintf(line, sizeof(line),
+				 "%llu %llu %lld %lld.%09ld %lld.%09ld",
+				 (unsigned long long)st.st_dev,
+				 (unsigned long long)st.st_ino,
+				 (long long)st.st_size,
+				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				 (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+		h = fnv1a(h, line, strlen(line) + 1);
+	}
+	printf("%016llx\n", h);
+	return fflush(stdout) || ferror(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct buf list = { 0 }, in = { 0 }, out = { 0 };
@@ -295,30 +393,18 @@ int main(int argc, char **argv)
 	char *p, *end;
 	mode_t mode;
 
+	if (argc == 3 && !strcmp(argv[1], "--sig"))
+		return signature(argv[2]);
 	if (argc < 3)
-		die("usage: %s SRCTREE MTIME [NAME=PATH...] < list > archive.tar",
-		    prog);
+		die("usage: %s SRCTREE MTIME [NAME=PATH...] < list > archive.tar\n"
+		    "       %s --sig PREFIX < list", prog, prog);
 	errno = 0;
 	mtime = strtoull(argv[2], &end, 10);
 	if (errno || end == argv[2] || *end)
 		die("bad modification time '%s'", argv[2]);
 	prefix_len = strlen(argv[1]);
 
-	for (;;) {
-		ssize_t n;
-
-		buf_reserve(&list, 65536);
-		n = read(STDIN_FILENO, list.data + list.len, list.size - list.len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die("reading the file list: %s", strerror(errno));
-		if (n == 0)
-			break;
-		list.len += n;
-	}
-	if (list.len && list.data[list.len - 1] != '\0')
-		die("the file list must end with a NUL");
+	read_list(&list);
 
 	for (p = list.data; p < list.data + list.len; p += strlen(p) + 1) {
 		if (!*p)
