@@ -67,7 +67,7 @@ stamp=kernel/kheaders.md5
 # Run the generator the way kernel/Makefile does; extra arguments are
 # VAR=value settings for it.
 gen() {
-	(cd "$odir" && env srctree="$tree" SRCARCH=x86 "$@" \
+	(cd "${GEN_ODIR:-$odir}" && env srctree="${GEN_TREE:-$tree}" SRCARCH=x86 "$@" \
 		sh "${GEN:-$tree/kernel/gen_kheaders.sh}" $archive \
 		kernel/kheaders_tar kernel/kheaders_module.lds)
 }
@@ -245,6 +245,62 @@ test_comments_stripped_exactly() {
 		"$scratch/x/arch/x86/include/asm/asm.h" || fail "asm.h: CC_SET damaged"
 }
 
+# Constructs that no 6.12 header has but any header may: literals holding
+# comment delimiters, line splices inside delimiters and line comments.
+# gcc -fpreprocessed assumes its input has been through translation phase
+# 2, so the reference is gcc on the file with its line splices removed:
+# what the compiler sees.
+test_comment_stripping_cases() {
+	f=$top/harness/fixtures/strip-cases.h
+	(cd "${f%/*}" && printf 'strip-cases.h\0' | "$odir/kernel/kheaders_tar" . 0) |
+		tar -xO > "$scratch/out.h" || fail "kheaders_tar failed" || return 1
+	toks() {
+		perl -0pe 's/\\[ \t\f\v\r]*\n//g' "$1" |
+			gcc -fpreprocessed -dD -E -P -x c - 2>/dev/null | tr -d ' \t\n'
+	}
+	want=$(toks "$f")
+	got=$(toks "$scratch/out.h")
+	# the reference itself is sane
+	case $want in
+	*kh_not_code*) fail "reference kept commented-out code: $want" || return 1 ;;
+	*kh_after_c4*kh_t*) ;;
+	*) fail "reference lost tokens: $want" || return 1 ;;
+	esac
+	[ "$want" = "$got" ] || fail "tokens differ:
+want $want
+got  $got" || return 1
+	for w in '"/\* not a comment \*/"' '"// not a comment either"' \
+		 'continued /\* not a comment \*/"' '"kh" "/\*" *"\*/"' \
+		 "it's /\\* after an unterminated literal" \
+		 '^/\* SPDX-License-Identifier: GPL-2.0 \*/$' \
+		 '^// SPDX-License-Identifier: a line comment that is kept$'; do
+		grep -q -- "$w" "$scratch/out.h" || fail "missing: $w" || return 1
+	done
+	! grep -n 'kh_not_code\|an opener\|a closer\|inside a macro\|unterminated comment' \
+		"$scratch/out.h" || fail "comment text left"
+}
+
+# Everything in the archive that is not a header or a host program is the
+# file it came from, byte for byte.
+test_other_files_verbatim() {
+	members | grep -vE '\.h$|^scripts/(basic/fixdep|mod/modpost|genksyms/genksyms)$|^tools/objtool/objtool$|\.so$' \
+		> "$scratch/other" || return 1
+	[ "$(wc -l < "$scratch/other")" -gt 20 ] || fail "only $(wc -l < "$scratch/other") other files" || return 1
+	mkdir "$scratch/x"
+	tar -xJf "$odir/$archive" -C "$scratch/x" || return 1
+	while read -r f; do
+		if [ "$f" = scripts/module.lds ]; then
+			src=$odir/kernel/kheaders_module.lds
+		elif [ -f "$tree/$f" ]; then
+			src=$tree/$f
+		else
+			src=$odir/$f
+		fi
+		cmp -s "$src" "$scratch/x/$f" || echo "differs from $src: $f"
+	done < "$scratch/other" > "$scratch/bad"
+	[ ! -s "$scratch/bad" ] || fail "$(cat "$scratch/bad")"
+}
+
 test_reproducible() {
 	gen > /dev/null || return 1
 	cp "$odir/$archive" "$scratch/a"
@@ -308,12 +364,32 @@ test_regen_on_timestamp_change() {
 	expect_regen
 }
 
+# Each tool the generator needs beyond what every Kbuild step uses is
+# taken away in turn: the run fails naming it, and the archive and stamp
+# stay as they were.
 test_missing_tool_named() {
 	gen > /dev/null || return 1
 	cp "$odir/$archive" "$scratch/before"
+	cp "$odir/$stamp" "$scratch/stamp"
 	out=$(gen XZ=kh-no-such-xz 2>&1) && fail "succeeded without xz" && return 1
 	case $out in *"'kh-no-such-xz'"*) ;; *) fail "message does not name the tool: $out" || return 1 ;; esac
-	cmp -s "$scratch/before" "$odir/$archive" || fail "archive changed"
+	for tool in find md5sum sort stat strip xargs xz; do
+		rm -rf "${scratch:?}/bin" && mkdir "$scratch/bin"
+		for t in sh cat date grep mkdir mv rm sed find md5sum sort stat strip xargs xz; do
+			[ "$t" = "$tool" ] || ln -s "$(command -v "$t")" "$scratch/bin/$t"
+		done
+		out=$(gen PATH="$scratch/bin" 2>&1) && fail "succeeded without $tool" && return 1
+		case $out in
+		*"'$tool' is needed"*) ;;
+		*) fail "without $tool, the message does not name it: $out" || return 1 ;;
+		esac
+	done
+	cmp -s "$scratch/before" "$odir/$archive" || fail "archive changed" || return 1
+	cmp -s "$scratch/stamp" "$odir/$stamp" || fail "stamp changed" || return 1
+	# with all of them and nothing else, it works
+	ln -s "$(command -v xz)" "$scratch/bin/xz"
+	rm -f "$odir/$stamp"
+	expect_regen PATH="$scratch/bin"
 }
 
 test_interrupted_run_not_accepted() {
@@ -348,6 +424,64 @@ test_tool_rejects_bad_lists() {
 	out=$(printf 'no/such/file.h\0' | kernel/kheaders_tar "$tree" 0 2>&1 >/dev/null) &&
 		fail "accepted a missing file" && return 1
 	case $out in *"no/such/file.h"*) ;; *) fail "message: $out" ;; esac
+}
+
+# --- other kinds of build ----------------------------------------------------
+#
+# A copy of the tree at another path (hard links: nothing below writes to
+# a source file) is built in-tree, cleaned with "make mrproper", then built
+# with O= in another directory under umask 077: each archive must be the
+# check build's, byte for byte.
+
+src2=$build/$version/kh-src2
+odir2=$build/$version/kh-o2
+jobs=$(($(nproc) * 2))
+
+test_in_tree_build() {
+	rm -rf "$src2" "$odir2"
+	cp -al "$tree" "$src2" || return 1
+	cp "$odir/.config" "$src2/.config"
+	{
+		make -C "$src2" olddefconfig &&
+		make -C "$src2" -j"$jobs" prepare kernel/kheaders.o
+	} > "$scratch/log" 2>&1 || fail "in-tree build failed: $(tail -n 15 "$scratch/log")" || return 1
+	[ -f "$src2/kernel/kheaders.o" ] || fail "no kernel/kheaders.o" || return 1
+	gen > /dev/null || return 1
+	cmp "$odir/$archive" "$src2/$archive" || fail "in-tree archive differs from the O= one"
+}
+
+test_mrproper() {
+	[ -f "$src2/$archive" ] || fail "no in-tree build to clean" || return 1
+	mkdir "$src2/$archive.tmp77.bin"
+	touch "$src2/$archive.tmp77" "$src2/$archive.tmp77.list"
+	make -C "$src2" mrproper > "$scratch/log" 2>&1 || fail "$(tail "$scratch/log")" || return 1
+	for f in "$src2"/kernel/kheaders_data* "$src2"/kernel/kheaders.md5 \
+		 "$src2"/kernel/kheaders_tar "$src2"/kernel/kheaders*.o \
+		 "$src2"/kernel/kheaders_module.lds "$src2/.config"; do
+		[ ! -e "$f" ] || echo "left after make mrproper: ${f#"$src2"/}"
+	done | grep . && return 1
+	return 0
+}
+
+test_pristine_o_build() {
+	[ -d "$src2" ] && [ ! -e "$src2/.config" ] || fail "no cleaned tree" || return 1
+	mkdir -p "$odir2"
+	cp "$odir/.config" "$odir2/.config"
+	(
+		umask 077
+		make -C "$src2" O="$odir2" olddefconfig &&
+		make -C "$src2" O="$odir2" -j"$jobs" prepare kernel/kheaders.o
+	) > "$scratch/log" 2>&1 || fail "O= build failed: $(tail -n 15 "$scratch/log")" || return 1
+	gen > /dev/null || return 1
+	cmp "$odir/$archive" "$odir2/$archive" || fail "archives differ" || return 1
+	# and with a build timestamp, at another time
+	ts='2025-06-07 08:09:10 UTC'
+	gen KBUILD_BUILD_TIMESTAMP="$ts" > /dev/null || return 1
+	sleep 1
+	(umask 077 && GEN_ODIR=$odir2 GEN_TREE=$src2 gen KBUILD_BUILD_TIMESTAMP="$ts") > /dev/null ||
+		return 1
+	cmp "$odir/$archive" "$odir2/$archive" || fail "archives with KBUILD_BUILD_TIMESTAMP differ" || return 1
+	gen > /dev/null
 }
 
 test_kbuild_noop_build() {
@@ -395,6 +529,8 @@ run_test "apply.sh on the stock files replaces the stock entry" test_apply_stock
 run_test "apply.sh refuses unknown trees and leaves them untouched" test_apply_rejects_unknown
 run_test "archive holds headers and module build files, nothing else" test_archive_contents
 run_test "comments stripped exactly as gcc does, SPDX kept" test_comments_stripped_exactly
+run_test "comment stripping cases: literals, line splices, SPDX" test_comment_stripping_cases
+run_test "files other than headers and host programs archived verbatim" test_other_files_verbatim
 run_test "archive is reproducible" test_reproducible
 run_test "no-op run does not rewrite the archive" test_noop_does_not_rewrite
 run_test "touched but unchanged files do not regenerate" test_touched_unchanged_noop
@@ -402,15 +538,18 @@ run_test "header added, changed at same size and mtime, removed: regenerates" te
 run_test "config change regenerates" test_regen_on_config_change
 run_test "generator change regenerates" test_regen_on_generator_change
 run_test "KBUILD_BUILD_TIMESTAMP change regenerates and sets mtimes" test_regen_on_timestamp_change
-run_test "missing xz fails, naming it" test_missing_tool_named
+run_test "each missing tool fails the run, naming it" test_missing_tool_named
 run_test "interrupted generation leaves nothing a later build accepts" test_interrupted_run_not_accepted
 run_test "kheaders_tar rejects duplicate and missing files" test_tool_rejects_bad_lists
+run_test "in-tree make -j$jobs builds the same archive as O=" test_in_tree_build
+run_test "make mrproper removes archive, stamp, tool and temporary files" test_mrproper
+run_test "O= build of the cleaned tree at another path, umask 077: same archive" test_pristine_o_build
 run_test "no-op Kbuild make neither regenerates nor recompiles" test_kbuild_noop_build
 run_test "kernel C is clean under checkpatch.pl --strict" test_checkpatch_strict
 run_test "shell is clean under shellcheck" test_shellcheck
 run_test "make clean removes archive, stamp and temporary files" test_make_clean
 
-rm -rf "$scratch"
+rm -rf "$scratch" "$src2" "$odir2"
 echo "1..$n"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
