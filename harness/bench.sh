@@ -8,7 +8,8 @@
 # run mean anything on a shared machine.
 #
 # Usage: bench.sh [BUILD_DIR]
-# Environment: KH_VERSION (default 6.12), KH_BENCH_RUNS (default 3)
+# Environment: KH_VERSION (default 6.12), KH_BENCH_RUNS (default 3),
+# KH_BENCH_NOOP_RUNS (the no-op measurements; default 9)
 
 set -eu
 
@@ -17,6 +18,7 @@ build=${1:-$top/build}
 mkdir -p "$build" && build=$(cd "$build" && pwd)
 version=${KH_VERSION:-6.12}
 runs=${KH_BENCH_RUNS:-3}
+noop_runs=${KH_BENCH_NOOP_RUNS:-9}
 XZ=${XZ:-xz}
 export XZ
 
@@ -52,17 +54,22 @@ cp "$on/kernel/kheaders_tar" "$on/kernel/kheaders_module.lds" "$work/ours/kernel
 stock_cold() {
 	rm -rf "$work/stock/kernel/kheaders_data.tar.xz" "$work/stock/kernel/kheaders.md5" \
 		"$work/stock/kernel/.tmp_cpio_dir"
+	stock_run
+}
+stock_run() {
 	(cd "$work/stock" && building_out_of_srctree=1 srctree="$tree" SRCARCH=x86 \
 		sh "$stock_gen" kernel/kheaders_data.tar.xz > /dev/null)
 }
-ours_cold() {
-	rm -f "$work/ours/kernel/kheaders_data.tar.xz" "$work/ours/kernel/kheaders.md5"
+ours_run() {
 	(cd "$work/ours" && srctree="$tree" SRCARCH=x86 \
 		sh "$tree/kernel/gen_kheaders.sh" kernel/kheaders_data.tar.xz \
 		kernel/kheaders_tar kernel/kheaders_module.lds > /dev/null)
 }
-noop_on() { make -s -C "$tree" O="$on" -j"$(nproc)" > /dev/null 2>&1; }
-noop_off() { make -s -C "$tree" O="$off" -j"$(nproc)" > /dev/null 2>&1; }
+ours_cold() {
+	rm -f "$work/ours/kernel/kheaders_data.tar.xz" "$work/ours/kernel/kheaders.md5"
+	ours_run
+}
+noop_make() { make -s -C "$tree" O="$1" -j"$(nproc)" > /dev/null 2>&1; }
 untar() {
 	rm -rf "$work/x" && mkdir "$work/x"
 	tar -xJf "$1" -C "$work/x"
@@ -70,17 +77,33 @@ untar() {
 untar_stock() { untar "$work/stock/kernel/kheaders_data.tar.xz"; }
 untar_ours() { untar "$work/ours/kernel/kheaders_data.tar.xz"; }
 
-# median FUNCTION: run it $runs times, print the median wall time in
-# seconds (three decimals).
+# ms COMMAND...: run it, print its wall time in milliseconds.
+ms() {
+	t0=$(date +%s%N)
+	"$@"
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+# Print the median of the numbers (milliseconds) on standard input, in
+# seconds.
+median_of() {
+	sort -n | awk '{ t[NR] = $1 } END { printf "%.3f\n", t[int((NR + 1) / 2)] / 1000 }'
+}
+
+# median [-n RUNS] FUNCTION: run it RUNS (default $runs) times, print the
+# median wall time in seconds (three decimals).
 median() {
+	n=$runs
+	if [ "$1" = -n ]; then
+		n=$2
+		shift 2
+	fi
 	i=0
-	while [ $i -lt "$runs" ]; do
-		t0=$(date +%s%N)
-		"$1"
-		t1=$(date +%s%N)
-		echo $(((t1 - t0) / 1000000))
+	while [ $i -lt "$n" ]; do
+		ms "$1"
 		i=$((i + 1))
-	done | sort -n | awk '{ t[NR] = $1 } END { printf "%.3f\n", t[int((NR + 1) / 2)] / 1000 }'
+	done | median_of
 }
 
 ratio() {
@@ -95,15 +118,29 @@ echo "bench: $runs runs of each; interleaved, stock first"
 # Warm the page cache and make both no-op builds settle once.
 stock_cold
 ours_cold
-noop_on
-noop_off
+noop_make "$on"
+noop_make "$off"
 
 t_stock=$(median stock_cold)
 t_ours=$(median ours_cold)
-t_on=$(median noop_on)
-t_off=$(median noop_off)
+# with the archive and its stamp in place, as in a no-op build
+n_stock=$(median -n "$noop_runs" stock_run)
+n_ours=$(median -n "$noop_runs" ours_run)
 x_stock=$(median untar_stock)
 x_ours=$(median untar_ours)
+
+# A no-op make of the whole kernel varies by a good fraction of a second
+# from run to run on a busy machine, far more than the difference sought:
+# the two trees are made alternately, many times, and the medians compared.
+: > "$work/noop-on" && : > "$work/noop-off"
+i=0
+while [ $i -lt "$noop_runs" ]; do
+	ms noop_make "$off" >> "$work/noop-off"
+	ms noop_make "$on" >> "$work/noop-on"
+	i=$((i + 1))
+done
+t_on=$(median_of < "$work/noop-on")
+t_off=$(median_of < "$work/noop-off")
 
 a_stock=$work/stock/kernel/kheaders_data.tar.xz
 a_ours=$work/ours/kernel/kheaders_data.tar.xz
@@ -120,10 +157,12 @@ mib() { echo "${1% MiB}"; }
 ko=$(stat -c %s "$on/kernel/kheaders.ko")
 
 echo
-echo "linux-$version, x86_64, configs/base.config + ikheaders-m.config, $(nproc) CPUs, medians of $runs"
+echo "linux-$version, x86_64, configs/base.config + ikheaders-m.config, $(nproc) CPUs;"
+echo "medians of $runs runs, of $noop_runs for the no-op rows"
 echo
 row "" stock ours ours/stock
 row "cold generation (s)" "$t_stock" "$t_ours" "$(ratio "$t_ours" "$t_stock")"
+row "no-op generator run (s)" "$n_stock" "$n_ours" "$(ratio "$n_ours" "$n_stock")"
 row "archive (bytes)" "$size_stock" "$size_ours" "$(ratio "$size_ours" "$size_stock")"
 row "uncompressed (bytes)" "$raw_stock" "$raw_ours" "$(ratio "$raw_ours" "$raw_stock")"
 row "files" "$files_stock" "$files_ours" "$(ratio "$files_ours" "$files_stock")"
