@@ -70,12 +70,7 @@ ours_cold() {
 	ours_run
 }
 noop_make() { make -s -C "$tree" O="$1" -j"$(nproc)" > /dev/null 2>&1; }
-untar() {
-	rm -rf "$work/x" && mkdir "$work/x"
-	tar -xJf "$1" -C "$work/x"
-}
-untar_stock() { untar "$work/stock/kernel/kheaders_data.tar.xz"; }
-untar_ours() { untar "$work/ours/kernel/kheaders_data.tar.xz"; }
+untar() { tar -xJf "$1" -C "$work/x"; }
 
 # ms COMMAND...: run it, print its wall time in milliseconds.
 ms() {
@@ -114,7 +109,8 @@ row() {
 	printf '%-40s %14s %14s %8s\n' "$1" "$2" "$3" "$4"
 }
 
-echo "bench: $runs runs of each; interleaved, stock first"
+echo "bench: cold generation $runs times each, no-op generator $noop_runs times each;"
+echo "bench: extraction and no-op make $noop_runs times each, the two sides alternating"
 # Warm the page cache and make both no-op builds settle once.
 stock_cold
 ours_cold
@@ -126,19 +122,26 @@ t_ours=$(median ours_cold)
 # with the archive and its stamp in place, as in a no-op build
 n_stock=$(median -n "$noop_runs" stock_run)
 n_ours=$(median -n "$noop_runs" ours_run)
-x_stock=$(median untar_stock)
-x_ours=$(median untar_ours)
 
-# A no-op make of the whole kernel varies by a good fraction of a second
+# Extraction, and a no-op make of the whole kernel, vary by a good fraction of a second
 # from run to run on a busy machine, far more than the difference sought:
-# the two trees are made alternately, many times, and the medians compared.
+# the two sides run alternately, many times, and the medians are compared.
+# The directory extracted into is emptied outside the timing.
 : > "$work/noop-on" && : > "$work/noop-off"
+: > "$work/x-stock" && : > "$work/x-ours"
 i=0
 while [ $i -lt "$noop_runs" ]; do
+	for side in stock ours; do
+		rm -rf "$work/x" && mkdir "$work/x"
+		ms untar "$work/$side/kernel/kheaders_data.tar.xz" >> "$work/x-$side"
+	done
 	ms noop_make "$off" >> "$work/noop-off"
 	ms noop_make "$on" >> "$work/noop-on"
 	i=$((i + 1))
 done
+rm -rf "$work/x"
+x_stock=$(median_of < "$work/x-stock")
+x_ours=$(median_of < "$work/x-ours")
 t_on=$(median_of < "$work/noop-on")
 t_off=$(median_of < "$work/noop-off")
 
@@ -158,7 +161,7 @@ ko=$(stat -c %s "$on/kernel/kheaders.ko")
 
 echo
 echo "linux-$version, x86_64, configs/base.config + ikheaders-m.config, $(nproc) CPUs;"
-echo "medians of $runs runs, of $noop_runs for the no-op rows"
+echo "medians of $runs runs for cold generation, of $noop_runs runs otherwise"
 echo
 row "" stock ours ours/stock
 row "cold generation (s)" "$t_stock" "$t_ours" "$(ratio "$t_ours" "$t_stock")"
@@ -173,5 +176,7 @@ echo
 row "" "feature off" "ours on" "on - off"
 row "no-op make of the kernel (s)" "$t_off" "$t_on" \
 	"$(awk -v a="$t_on" -v b="$t_off" 'BEGIN { printf "%+.3f\n", a - b }')"
+range() { sort -n "$1" | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.3f-%.3f", a / 1000, b / 1000 }'; }
+row "  range of the runs (s)" "$(range "$work/noop-off")" "$(range "$work/noop-on")" ""
 echo
 echo "kheaders.ko (ours): $ko bytes; the stock archive has headers only, ours also the module build files"
