@@ -16,9 +16,10 @@
 # in kheaders.md5 next to the archive, decides.  So that a no-op build
 # neither searches the trees nor reads a file, the stamp also keeps the
 # list of those files and of the directories searched for them, and a hash
-# of their sizes, inodes and modification and change times ("kheaders_tar
-# --sig"): while that is the same, nothing was written, added or removed.
-# A write changes the change time, which nothing can set back.
+# of the files' sizes, inodes and modification and change times and of the
+# names in the directories ("kheaders_tar --sig"): while that is the same,
+# nothing was written, added or removed.  A write changes the change time,
+# which nothing can set back.
 #
 # Module.symvers cannot be in the archive (vmlinux is linked after it is
 # made); the kernel appends it when the archive is read.
@@ -52,7 +53,7 @@ fi
 
 # The fast path of a no-op build: the stamp's hash of what the last archive
 # was made of, and the archive's own identity, are unchanged.
-sigprefix="kheaders-sig-1 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH xz=$XZ mtime=$mtime"
+sigprefix="kheaders-sig-2 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH xz=$XZ mtime=$mtime"
 archive_stat() {
 	stat -c '%s %i %.9Y %.9Z' "$archive"
 }
@@ -76,7 +77,7 @@ trap 'exit 1' HUP INT TERM
 # The file list, NUL-terminated: sources as "$srctree/...", generated files
 # relative to the object tree.  kheaders_tar sorts it and refuses duplicates.
 # The directories searched go to $tmp.dirs: a file added to or removed from
-# any of them changes its times.
+# any of them changes the names it holds.
 : > "$tmp.dirs"
 {
 	find "$srctree/include" \
@@ -143,7 +144,7 @@ cat "$tmp.files" "$tmp.dirs" > "$tmp.inputs"
 sig=$("$tar_tool" --sig "$sigprefix" < "$tmp.inputs")
 
 # write_stamp FIRST_LINE: the stamp is the content digest and the archive's
-# md5, the hash of the inputs' times, the archive's identity and the list
+# md5, the hash of the inputs' metadata, the archive's identity and the list
 # of inputs the hash covers.
 write_stamp() {
 	{

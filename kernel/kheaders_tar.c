@@ -20,12 +20,16 @@
  *
  * kheaders_tar --sig PREFIX < list
  *
- * prints a 64-bit FNV-1a hash of PREFIX and of the name, device, inode,
- * size, modification and change times of every path in the NUL-terminated
- * list.  gen_kheaders.sh lists every file the archive is made of and every
+ * prints a 64-bit FNV-1a hash of PREFIX and, for every path in the
+ * NUL-terminated list, of its name and: for a file, its device, inode,
+ * size, modification and change times; for a directory, the names in it.
+ * gen_kheaders.sh lists every file the archive is made of and every
  * directory it searched: while the hash is the same, nothing was written,
- * added or removed, and a no-op build reads no file.
+ * added or removed, and a no-op build reads no file.  Directories are
+ * hashed by their entries, not their times, because Kbuild creates and
+ * removes temporary files in include/generated on every build.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -356,6 +360,31 @@ static unsigned long long fnv1a(unsigned long long h, const char *s, size_t n)
 	return h;
 }
 
+static int cmp_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static unsigned long long hash_dir(unsigned long long h, const char *path)
+{
+	struct dirent **names;
+	char line[32];
+	int i, n;
+
+	n = scandir(path, &names, NULL, cmp_name);
+	if (n < 0) {
+		snprintf(line, sizeof(line), "error %d", errno);
+		return fnv1a(h, line, strlen(line) + 1);
+	}
+	h = fnv1a(h, "dir", 4);
+	for (i = 0; i < n; i++) {
+		h = fnv1a(h, names[i]->d_name, strlen(names[i]->d_name) + 1);
+		free(names[i]);
+	}
+	free(names);
+	return h;
+}
+
 static int signature(const char *prefix)
 {
 	unsigned long long h = 0xcbf29ce484222325ULL;
@@ -368,9 +397,12 @@ static int signature(const char *prefix)
 	h = fnv1a(h, prefix, strlen(prefix) + 1);
 	for (p = list.data; p < list.data + list.len; p += strlen(p) + 1) {
 		h = fnv1a(h, p, strlen(p) + 1);
-		if (stat(p, &st))
+		if (stat(p, &st)) {
 			snprintf(line, sizeof(line), "error %d", errno);
-		else
+		} else if (S_ISDIR(st.st_mode)) {
+			h = hash_dir(h, p);
+			continue;
+		} else {
 			snprintf(line, sizeof(line),
 				 "%llu %llu %lld %lld.%09ld %lld.%09ld",
 				 (unsigned long long)st.st_dev,
@@ -378,6 +410,7 @@ static int signature(const char *prefix)
 				 (long long)st.st_size,
 				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
 				 (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+		}
 		h = fnv1a(h, line, strlen(line) + 1);
 	}
 	printf("%016llx\n", h);
