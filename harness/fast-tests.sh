@@ -137,7 +137,8 @@ test_apply_stock_files() {
 		fail "init/Kconfig: IKHEADERS entries: $(grep -c '^config IKHEADERS$' "$scratch/t/init/Kconfig")" || return 1
 	! grep -q 'sysfs\|depends on SYSFS' "$scratch/t/init/Kconfig" ||
 		grep -q 'PROC_FS' "$scratch/t/init/Kconfig" || fail "stock Kconfig entry left" || return 1
-	[ "$(grep -c 'kheaders\.o' "$scratch/t/kernel/Makefile")" = 2 ] ||
+	[ "$(grep -c 'kheaders\.o' "$scratch/t/kernel/Makefile")" = \
+	  "$(grep -c 'kheaders\.o' "$top/kernel/Makefile.fragment")" ] ||
 		fail "kernel/Makefile: $(grep -n 'kheaders' "$scratch/t/kernel/Makefile")" || return 1
 	[ "$(grep -c '^TARGETS += kheaders$' "$scratch/t/tools/testing/selftests/Makefile")" = 1 ] ||
 		fail "selftests Makefile"
@@ -512,6 +513,33 @@ test_kbuild_noop_build() {
 	[ "$(stat -c '%.9Y' "$odir/kernel/kheaders.o")" = "$obj" ] || fail "kheaders.o rebuilt"
 }
 
+# The archive kheaders.o carries is the one just made, also when the
+# compiler is run through ccache, which cannot see into an .incbin.
+embedded() {
+	perl -0777 -ne '$s = index($_, "IKHD_ST"); $e = rindex($_, "IKHD_ED");
+		exit 1 if $s < 0 || $e < $s; print substr($_, $s + 7, $e - $s - 7)' "$1"
+}
+test_object_embeds_current_archive() {
+	[ -d /usr/lib/ccache ] || fail "ccache is not installed" || return 1
+	ccmake() {
+		PATH=/usr/lib/ccache:$PATH CCACHE_BASEDIR=$build \
+			make -C "$tree" O="$odir" -j"$(nproc)" kernel/kheaders.o > "$scratch/log" 2>&1 ||
+			fail "$(tail "$scratch/log")"
+	}
+	h=$odir/include/generated/kh_fast_ccache.h
+	rm -f "$h"
+	for step in before added removed; do
+		[ $step != added ] || echo '#define KH_FAST_CCACHE 1' > "$h"
+		[ $step != removed ] || rm -f "$h"
+		ccmake || return 1
+		embedded "$odir/kernel/kheaders.o" > "$scratch/emb" || fail "no markers" || return 1
+		cmp -s "$scratch/emb" "$odir/$archive" ||
+			fail "$step: kheaders.o holds another archive than $archive" || return 1
+	done
+	grep -qF "$(md5sum < "$odir/$archive" | cut -d' ' -f1)" "$odir/kernel/kheaders_data.h" ||
+		fail "kheaders_data.h does not hold the archive's md5"
+}
+
 test_checkpatch_strict() {
 	cd "$tree" || return 1
 	out=$(perl scripts/checkpatch.pl --strict --no-tree --terse --show-types \
@@ -535,7 +563,7 @@ test_make_clean() {
 	gen > /dev/null || return 1
 	touch "$odir/kernel/kheaders_data.tar.xz.tmp99"
 	make -s -C "$tree" O="$odir" clean > /dev/null 2>&1 || return 1
-	for f in $archive $stamp kernel/kheaders_data.tar.xz.tmp99 kernel/kheaders_tar; do
+	for f in $archive $stamp kernel/kheaders_data.h kernel/kheaders_data.tar.xz.tmp99 kernel/kheaders_tar; do
 		[ ! -e "$odir/$f" ] || echo "left after make clean: $f"
 	done | grep . && return 1
 	return 0
@@ -562,6 +590,7 @@ run_test "in-tree make -j$jobs builds the same archive as O=" test_in_tree_build
 run_test "make mrproper removes archive, stamp, tool and temporary files" test_mrproper
 run_test "O= build of the cleaned tree at another path, umask 077: same archive" test_pristine_o_build
 run_test "no-op Kbuild make neither regenerates nor recompiles" test_kbuild_noop_build
+run_test "kheaders.o holds the current archive, through ccache too" test_object_embeds_current_archive
 run_test "kernel C is clean under checkpatch.pl --strict" test_checkpatch_strict
 run_test "shell is clean under shellcheck" test_shellcheck
 run_test "make clean removes archive, stamp and temporary files" test_make_clean

@@ -33,6 +33,8 @@ srctree=${srctree:?is not set (this script is run by kernel/Makefile)}
 SRCARCH=${SRCARCH:?is not set (this script is run by kernel/Makefile)}
 XZ=${XZ:-xz}
 stamp=${archive%/*}/kheaders.md5
+# the archive's md5 for kheaders.c: see there
+md5h=${archive%.tar.xz}.h
 tmp=$archive.tmp$$
 
 die() {
@@ -58,7 +60,7 @@ archive_stat() {
 	stat -c '%s %i %.9Y %.9Z' "$archive"
 }
 old_digest='' old_sig='' old_stat=''
-if [ -f "$archive" ] && [ -f "$stamp" ]; then
+if [ -f "$archive" ] && [ -f "$stamp" ] && [ -f "$md5h" ]; then
 	{ read -r old_digest && read -r old_sig && read -r old_stat; } < "$stamp" ||
 		:
 	if [ -n "$old_sig" ] && [ "$old_stat" = "$(archive_stat)" ] &&
@@ -145,8 +147,15 @@ sig=$("$tar_tool" --sig "$sigprefix" < "$tmp.inputs")
 
 # write_stamp FIRST_LINE: the stamp is the content digest and the archive's
 # md5, the hash of the inputs' metadata, the archive's identity and the list
-# of inputs the hash covers.
+# of inputs the hash covers.  kheaders_data.h, written first, is rewritten
+# only when the archive's md5 changes.
 write_stamp() {
+	md5=$(md5sum < "$archive")
+	line="#define KHEADERS_DATA_MD5 \"${md5%% *}\""
+	if [ "$(cat "$md5h" 2>/dev/null)" != "$line" ]; then
+		printf '%s\n' "$line" > "$tmp"
+		mv -f "$tmp" "$md5h"
+	fi
 	{
 		printf '%s\n%s\n%s\n' "$1" "$sig" "$(archive_stat)"
 		cat "$tmp.inputs"

@@ -30,6 +30,12 @@
 #include <linux/vmalloc.h>
 
 #include "kheaders.h"
+/*
+ * Generated with the archive: its md5.  The .incbin below is invisible to
+ * compiler caches such as ccache, which would otherwise hand back an
+ * object holding an older archive; this header changes with the archive.
+ */
+#include "kheaders_data.h"
 
 /*
  * The archive, between markers by which it can be found in the
@@ -314,3 +320,4 @@ module_exit(kheaders_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Kernel headers and module build files at /proc/kheaders.tar.xz");
+MODULE_INFO(archive_md5, KHEADERS_DATA_MD5);
