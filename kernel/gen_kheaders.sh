@@ -80,7 +80,6 @@ trap 'exit 1' HUP INT TERM
 # relative to the object tree.  kheaders_tar sorts it and refuses duplicates.
 # The directories searched go to $tmp.dirs: a file added to or removed from
 # any of them changes the names it holds.
-: > "$tmp.dirs"
 {
 	find "$srctree/include" \
 		\( -path "$srctree/include/config" -o \
@@ -113,11 +112,10 @@ trap 'exit 1' HUP INT TERM
 			-name '*.so' -type f -print0
 	fi
 } > "$tmp.list"
-for d in "$tmp".dirs.*; do
-	cat "$d" >> "$tmp.dirs"
-	rm -f "$d"
-done
-printf '%s\0' "$srctree/scripts" >> "$tmp.dirs"
+{
+	cat "$tmp".dirs.*
+	printf '%s\0' "$srctree/scripts"
+} > "$tmp.dirs"
 
 # The host programs that "make M=" runs go in without their symbols and
 # debugging information (objtool shrinks from about 900 KB to 200 KB), and
@@ -145,19 +143,18 @@ cat "$tmp.files" "$tmp.dirs" > "$tmp.inputs"
 # next run read them all again.
 sig=$("$tar_tool" --sig "$sigprefix" < "$tmp.inputs")
 
-# write_stamp FIRST_LINE: the stamp is the content digest and the archive's
-# md5, the hash of the inputs' metadata, the archive's identity and the list
-# of inputs the hash covers.  kheaders_data.h, written first, is rewritten
-# only when the archive's md5 changes.
+# write_stamp ARCHIVE_MD5: the stamp is the content digest and the
+# archive's md5, the hash of the inputs' metadata, the archive's identity
+# and the list of inputs the hash covers.  kheaders_data.h, written first,
+# is rewritten only when the archive's md5 changes.
 write_stamp() {
-	md5=$(md5sum < "$archive")
-	line="#define KHEADERS_DATA_MD5 \"${md5%% *}\""
+	line="#define KHEADERS_DATA_MD5 \"${1%% *}\""
 	if [ "$(cat "$md5h" 2>/dev/null)" != "$line" ]; then
 		printf '%s\n' "$line" > "$tmp"
 		mv -f "$tmp" "$md5h"
 	fi
 	{
-		printf '%s\n%s\n%s\n' "$1" "$sig" "$(archive_stat)"
+		printf '%s\n%s\n%s\n' "$digest $1" "$sig" "$(archive_stat)"
 		cat "$tmp.inputs"
 	} > "$tmp"
 	mv -f "$tmp" "$stamp"
@@ -171,11 +168,13 @@ digest=$(
 	} | md5sum
 )
 
-if [ -n "$old_digest" ] && [ -f "$archive" ] &&
-   [ "$old_digest" = "$digest $(md5sum < "$archive")" ]; then
-	# the same contents, touched: remember the new times
-	write_stamp "$digest $(md5sum < "$archive")"
-	exit 0
+if [ -n "$old_digest" ] && [ -f "$archive" ]; then
+	archive_md5=$(md5sum < "$archive")
+	if [ "$old_digest" = "$digest $archive_md5" ]; then
+		# the same contents, touched: remember the new times
+		write_stamp "$archive_md5"
+		exit 0
+	fi
 fi
 
 echo "  GEN     $archive"
@@ -205,4 +204,4 @@ done
 [ ! -e "$tmp.failed" ] || die "could not write the archive"
 
 mv -f "$tmp" "$archive"
-write_stamp "$digest $(md5sum < "$archive")"
+write_stamp "$(md5sum < "$archive")"

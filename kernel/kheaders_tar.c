@@ -98,10 +98,27 @@ static void buf_addc(struct buf *b, char c)
 	b->data[b->len++] = c;
 }
 
+/* Append all that can be read from fd to b; name is for the error. */
+static void read_all(int fd, const char *name, struct buf *b)
+{
+	ssize_t n;
+
+	for (;;) {
+		buf_reserve(b, 65536);
+		n = read(fd, b->data + b->len, b->size - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("%s: %s", name, strerror(errno));
+		if (n == 0)
+			break;
+		b->len += n;
+	}
+}
+
 static void read_file(const char *path, struct buf *b, mode_t *mode)
 {
 	struct stat st;
-	ssize_t n;
 	int fd;
 
 	fd = open(path, O_RDONLY);
@@ -112,17 +129,7 @@ static void read_file(const char *path, struct buf *b, mode_t *mode)
 	*mode = st.st_mode;
 	b->len = 0;
 	buf_reserve(b, st.st_size + 1);
-	for (;;) {
-		buf_reserve(b, 65536);
-		n = read(fd, b->data + b->len, b->size - b->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die("%s: %s", path, strerror(errno));
-		if (n == 0)
-			break;
-		b->len += n;
-	}
+	read_all(fd, path, b);
 	close(fd);
 }
 
@@ -333,20 +340,7 @@ static int cmp_member(const void *a, const void *b)
 /* Read the NUL-terminated list of paths on standard input. */
 static void read_list(struct buf *list)
 {
-	ssize_t n;
-
-	for (;;) {
-		buf_reserve(list, 65536);
-		n = read(STDIN_FILENO, list->data + list->len,
-			 list->size - list->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die("reading the file list: %s", strerror(errno));
-		if (n == 0)
-			break;
-		list->len += n;
-	}
+	read_all(STDIN_FILENO, "reading the file list", list);
 	if (list->len && list->data[list->len - 1] != '\0')
 		die("the file list must end with a NUL");
 }
