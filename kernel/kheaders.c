@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel's headers and the files needed to build external modules
- * against it, at /proc/kheaders.tar.xz.
+ * against it, at /proc/kheaders.tar.xz and /sys/kernel/kheaders.tar.xz
+ * (where bcc and bpftrace look); both files hold the same bytes.
  *
  * The file is the xz-compressed tar archive made at build time by
  * kernel/gen_kheaders.sh, followed by a second, small xz stream made here
- * when the file is opened.  That stream holds a tar member with the
+ * when either file is first read.  That stream holds a tar member with the
  * Module.symvers of the running kernel (see kheaders_symvers.c) and the two
  * zero blocks that end a tar archive; the build-time archive leaves them
  * out.  xz decodes concatenated streams as one, so tar sees a single
@@ -20,13 +21,17 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/kobject.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/proc_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 
 #include "kheaders.h"
@@ -248,76 +253,148 @@ out:
 	return tail;
 }
 
-static int kheaders_open(struct inode *inode, struct file *file)
+/*
+ * The stream after the archive is made on first use, by whichever of the
+ * two files is read first, and kept until the module is unloaded: sysfs
+ * has no open or release to tie it to a reader.  It never changes once
+ * made, so readers use it without the lock.
+ */
+static DEFINE_MUTEX(kheaders_tail_lock);
+static struct kheaders_tail *kheaders_tail;
+
+static struct kheaders_tail *kheaders_tail_get(void)
 {
-	file->private_data = kheaders_tail_make();
+	struct kheaders_tail *tail;
+
+	mutex_lock(&kheaders_tail_lock);
+	if (!kheaders_tail)
+		kheaders_tail = kheaders_tail_make();
+	tail = kheaders_tail;
+	mutex_unlock(&kheaders_tail_lock);
+	return tail;
+}
+
+/*
+ * Where the bytes at @pos of the file are: return a pointer to them and
+ * set *@avail to how many follow there in one piece; 0 at or past the end.
+ */
+static const u8 *kheaders_at(const struct kheaders_tail *tail, loff_t pos,
+			     size_t *avail)
+{
+	size_t head = archive_len();
+
+	if (pos < 0 || pos >= head + tail->len) {
+		*avail = 0;
+		return NULL;
+	}
+	if (pos < head) {
+		*avail = head - pos;
+		return (const u8 *)kheaders_archive + pos;
+	}
+	*avail = head + tail->len - pos;
+	return tail->data + (pos - head);
+}
+
+static int kheaders_proc_open(struct inode *inode, struct file *file)
+{
+	file->private_data = kheaders_tail_get();
 	return file->private_data ? 0 : -ENOMEM;
 }
 
-static int kheaders_release(struct inode *inode, struct file *file)
+static ssize_t kheaders_proc_read(struct kiocb *iocb, struct iov_iter *to)
 {
-	kvfree(file->private_data);
-	return 0;
-}
+	const struct kheaders_tail *tail = iocb->ki_filp->private_data;
+	const u8 *src;
+	size_t avail, n, done = 0;
 
-static ssize_t kheaders_read(struct file *file, char __user *buf, size_t len,
-			     loff_t *ppos)
-{
-	const struct kheaders_tail *tail = file->private_data;
-	size_t head = archive_len();
-	loff_t pos = *ppos, tail_pos;
-	ssize_t done = 0, ret;
-
-	if (pos < head) {
-		done = simple_read_from_buffer(buf, len, &pos, kheaders_archive,
-					       head);
-		if (done < 0)
-			return done;
+	while (iov_iter_count(to)) {
+		src = kheaders_at(tail, iocb->ki_pos, &avail);
+		if (!avail)
+			break;
+		n = copy_to_iter(src, min(avail, iov_iter_count(to)), to);
+		if (!n)
+			return done ? done : -EFAULT;
+		iocb->ki_pos += n;
+		done += n;
 	}
-	if (pos >= head && done < len) {
-		tail_pos = pos - head;
-		ret = simple_read_from_buffer(buf + done, len - done, &tail_pos,
-					      tail->data, tail->len);
-		if (ret < 0 && !done)
-			return ret;
-		if (ret > 0) {
-			done += ret;
-			pos = head + tail_pos;
-		}
-	}
-	*ppos = pos;
 	return done;
 }
 
 static const struct proc_ops kheaders_proc_ops = {
-	.proc_open	= kheaders_open,
-	.proc_read	= kheaders_read,
+	.proc_open	= kheaders_proc_open,
+	.proc_read_iter	= kheaders_proc_read,
 	.proc_lseek	= default_llseek,
-	.proc_release	= kheaders_release,
+};
+
+/* sysfs hands out a page at a time, and stops at the size given below */
+static ssize_t kheaders_sysfs_read(struct file *file, struct kobject *kobj,
+				   struct bin_attribute *attr, char *buf,
+				   loff_t pos, size_t len)
+{
+	const struct kheaders_tail *tail = kheaders_tail_get();
+	const u8 *src;
+	size_t avail, done = 0;
+
+	if (!tail)
+		return -ENOMEM;
+	while (done < len) {
+		src = kheaders_at(tail, pos + done, &avail);
+		if (!avail)
+			break;
+		avail = min(avail, len - done);
+		memcpy(buf + done, src, avail);
+		done += avail;
+	}
+	return done;
+}
+
+static struct bin_attribute kheaders_attr __ro_after_init = {
+	.attr	= { .name = "kheaders.tar.xz", .mode = 0444 },
+	.read	= kheaders_sysfs_read,
 };
 
 static int __init kheaders_init(void)
 {
 	struct proc_dir_entry *entry;
+	size_t size;
+	int ret;
 
 	symvers_len = kheaders_symvers(NULL, 0);
 	tail_len = xz_stored_len(tail_tar_len());
+	size = archive_len() + tail_len;
 
-	entry = proc_create("kheaders.tar.xz", 0444, NULL, &kheaders_proc_ops);
-	if (!entry)
-		return -ENOMEM;
-	proc_set_size(entry, archive_len() + tail_len);
+	if (IS_ENABLED(CONFIG_PROC_FS)) {
+		entry = proc_create("kheaders.tar.xz", 0444, NULL,
+				    &kheaders_proc_ops);
+		if (!entry)
+			return -ENOMEM;
+		proc_set_size(entry, size);
+	}
+	if (IS_ENABLED(CONFIG_SYSFS)) {
+		kheaders_attr.size = size;
+		ret = sysfs_create_bin_file(kernel_kobj, &kheaders_attr);
+		if (ret) {
+			if (IS_ENABLED(CONFIG_PROC_FS))
+				remove_proc_entry("kheaders.tar.xz", NULL);
+			return ret;
+		}
+	}
 	return 0;
 }
 
 static void __exit kheaders_exit(void)
 {
-	remove_proc_entry("kheaders.tar.xz", NULL);
+	/* both wait for readers inside a read; later reads get an error */
+	if (IS_ENABLED(CONFIG_SYSFS))
+		sysfs_remove_bin_file(kernel_kobj, &kheaders_attr);
+	if (IS_ENABLED(CONFIG_PROC_FS))
+		remove_proc_entry("kheaders.tar.xz", NULL);
+	kvfree(kheaders_tail);
 }
 
 module_init(kheaders_init);
 module_exit(kheaders_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Kernel headers and module build files at /proc/kheaders.tar.xz");
+MODULE_DESCRIPTION("Kernel headers and module build files at /proc and /sys/kernel/kheaders.tar.xz");
 MODULE_INFO(archive_md5, KHEADERS_DATA_MD5);
