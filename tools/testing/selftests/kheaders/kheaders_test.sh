@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Test /proc/kheaders.tar.xz end to end: the file behaves like a file, the
-# archive extracts, and an external module builds against the extracted
-# tree alone, loads and unloads.  Loads kheaders first when it is a module
+# Test /proc/kheaders.tar.xz and /sys/kernel/kheaders.tar.xz end to end:
+# the files behave like files and hold the same bytes, the archive
+# extracts, and an external module builds against the extracted tree
+# alone, with symbol versions on a MODVERSIONS kernel, loads and unloads.  Loads kheaders first when it is a module
 # that is not loaded, and unloads it again at the end.
 #
 # Exit status: 0 all passed, 1 a check failed, 4 (skip) this kernel or this
@@ -14,8 +15,9 @@ KSFT_FAIL=1
 KSFT_SKIP=4
 
 FILE=/proc/kheaders.tar.xz
+SYSFILE=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
-PLAN=9
+PLAN=12
 
 n=0
 failed=0
@@ -97,7 +99,20 @@ past=$(dd if=$FILE iflag=skip_bytes skip=$((size + 10)) bs=4096 2>/dev/null |
 [ "$past" -eq 0 ] || { log "read past the end gave $past bytes"; ok=1; }
 result $ok "reads at offsets, and past the end"
 
-# 4: the archive extracts and holds what a module build needs
+# 4: the same bytes in sysfs, where bcc and bpftrace look
+ok=0
+if [ ! -e $SYSFILE ]; then
+	log "no $SYSFILE"
+	ok=1
+else
+	[ "$(stat -c %a $SYSFILE)" = 444 ] || { log "$SYSFILE mode $(stat -c %a $SYSFILE)"; ok=1; }
+	[ "$(stat -c %s $SYSFILE)" -eq "$size" ] || { log "$SYSFILE size $(stat -c %s $SYSFILE)"; ok=1; }
+	cmp $SYSFILE "$work/copy.tar.xz" | sed 's/^/# /'
+	cmp -s $SYSFILE "$work/copy.tar.xz" || ok=1
+fi
+result $ok "$SYSFILE: mode 0444, same size and bytes"
+
+# 5: the archive extracts and holds what a module build needs
 mkdir "$work/tree"
 ok=0
 tar -xf $FILE -C "$work/tree" || ok=1
@@ -108,12 +123,12 @@ for f in Makefile include/linux/module.h include/generated/autoconf.h \
 done
 result $ok "archive extracts with headers, build files and Module.symvers"
 
-# 5: it is the running kernel's
+# 6: it is the running kernel's
 release=$(cat "$work/tree/include/config/kernel.release" 2>/dev/null)
 [ "$release" = "$(uname -r)" ]
 result $? "kernel.release '$release' is the running kernel's"
 
-# 6: an external module builds against the extracted tree alone
+# 7: an external module builds against the extracted tree alone
 cp "$TESTDIR/testmod/Makefile" "$TESTDIR/testmod/kheaders_testmod.c" "$work/"
 mkdir "$work/mod"
 mv "$work/Makefile" "$work/kheaders_testmod.c" "$work/mod/"
@@ -125,12 +140,38 @@ rc=$?
 }
 result $rc "module builds with make -C <extracted tree> M=<dir> modules"
 
-# 7, 8: it loads and unloads, and says so in the kernel log
+# 8: with MODVERSIONS, the module carries the CRCs of what it uses and of
+# what it exports (genksyms from the archive)
+if grep -q '^CONFIG_MODVERSIONS=y' "$work/tree/include/config/auto.conf"; then
+	ok=0
+	if command -v modprobe >/dev/null 2>&1; then
+		vers=$(modprobe --dump-modversions "$work/mod/kheaders_testmod.ko" 2>/dev/null)
+		printf '%s\n' "$vers" | grep -q '	_printk$' ||
+			{ log "no symbol version for _printk"; ok=1; }
+		want=$(grep '	_printk	' "$work/tree/Module.symvers" | cut -f1)
+		printf '%s\n' "$vers" | grep -q "^$want	_printk$" ||
+			{ log "_printk version is not Module.symvers' $want"; ok=1; }
+	fi
+	crc=$(grep '	kheaders_testmod_token	' "$work/mod/Module.symvers" | cut -f1)
+	case $crc in
+	0x00000000|"") log "export without a CRC: '$crc'"; ok=1 ;;
+	esac
+	result $ok "MODVERSIONS: CRCs from Module.symvers, export versioned ($crc)"
+else
+	n=$((n + 1))
+	echo "ok $n MODVERSIONS: CRCs from Module.symvers # SKIP CONFIG_MODVERSIONS is off"
+fi
+
+# 9, 10: it loads (without forcing: no taint F) and unloads, and says so in the kernel log
 token=kh$$x$(date +%s)
 ok=1
 if insmod "$work/mod/kheaders_testmod.ko" token="$token"; then
 	dmesg | grep -q "kheaders_testmod: loaded on $(uname -r), token $token" &&
 		ok=0
+	taint=$(cat /sys/module/kheaders_testmod/taint 2>/dev/null)
+	case $taint in
+	*F*) log "module taint '$taint': loaded by force"; ok=1 ;;
+	esac
 fi
 result $ok "module loads and logs its token"
 ok=1
@@ -139,16 +180,29 @@ if rmmod kheaders_testmod; then
 fi
 result $ok "module unloads"
 
-# 9: unloading kheaders removes the file
+# 11: /proc/kheaders.tar.xz holds what the kernel exports, CRCs and all
+ok=0
+lines=$(wc -l < "$work/tree/Module.symvers")
+[ "$lines" -gt 100 ] || { log "Module.symvers has $lines lines"; ok=1; }
+grep -q '^0x[0-9a-f]\{8\}	_printk	vmlinux	EXPORT_SYMBOL	' "$work/tree/Module.symvers" ||
+	{ log "no _printk line in Module.symvers"; ok=1; }
+if grep -q '^CONFIG_MODVERSIONS=y' "$work/tree/include/config/auto.conf"; then
+	zero=$(grep -c '^0x00000000	' "$work/tree/Module.symvers")
+	[ "$zero" -lt $((lines / 100 + 1)) ] || { log "$zero of $lines CRCs are 0"; ok=1; }
+fi
+result $ok "Module.symvers lists the exports of vmlinux ($lines)"
+
+# 12: unloading kheaders removes both files
 if [ -n "$loaded" ]; then
 	ok=0
 	rmmod kheaders || ok=1
 	loaded=
 	[ ! -e $FILE ] || { log "$FILE still there"; ok=1; }
-	result $ok "rmmod kheaders removes $FILE"
+	[ ! -e $SYSFILE ] || { log "$SYSFILE still there"; ok=1; }
+	result $ok "rmmod kheaders removes $FILE and $SYSFILE"
 else
 	n=$((n + 1))
-	echo "ok $n rmmod kheaders removes $FILE # SKIP kheaders is built in or was already loaded"
+	echo "ok $n rmmod kheaders removes $FILE and $SYSFILE # SKIP kheaders is built in or was already loaded"
 fi
 
 log "Totals: pass:$((n - failed)) fail:$failed"

@@ -3,7 +3,8 @@
  * A module built by the kheaders selftest against nothing but the tree
  * extracted from /proc/kheaders.tar.xz.  It says the token it was given
  * when it is loaded and unloaded, so that the test can find exactly its
- * own lines in the kernel log.
+ * own lines in the kernel log.  It exports a function, so that a
+ * MODVERSIONS build also versions an export.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -16,6 +17,18 @@
 static char *token = "none";
 module_param(token, charp, 0444);
 MODULE_PARM_DESC(token, "word to print when loaded and unloaded");
+
+/*
+ * An export: on a MODVERSIONS kernel, its CRC is computed by genksyms from
+ * the archive.  (No other module uses it, so no header declares it.)
+ */
+const char *kheaders_testmod_token(void);
+
+const char *kheaders_testmod_token(void)
+{
+	return token;
+}
+EXPORT_SYMBOL_GPL(kheaders_testmod_token);
 
 static int __init kheaders_testmod_init(void)
 {

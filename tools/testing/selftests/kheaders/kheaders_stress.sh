@@ -1,0 +1,253 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stress /proc/kheaders.tar.xz and /sys/kernel/kheaders.tar.xz, best on a
+# debug kernel (KASAN, kmemleak, lockdep, DEBUG_OBJECTS): concurrent
+# readers at random offsets and lengths checked byte for byte against a
+# reference copy, rmmod kheaders while the files are held open and while
+# they are being read, 100 load and unload cycles, then a kmemleak scan
+# and a look at the kernel log, which must hold no BUG, WARNING, KASAN,
+# lockdep or kmemleak report.  Checks that need kheaders to be a module,
+# kmemleak or lockdep are reported as skipped on kernels without them.
+#
+# Environment: KH_STRESS_READERS (default 4 per file), KH_STRESS_ROUNDS
+# (default 200 reads per reader), KH_STRESS_CYCLES (default 100),
+# KH_STRESS_SEED (default: the time).
+#
+# Exit status: 0 all passed, 1 a check failed, 4 (skip) no kheaders.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+PROC=/proc/kheaders.tar.xz
+SYS=/sys/kernel/kheaders.tar.xz
+TESTDIR=$(cd "$(dirname "$0")" && pwd)
+READ=$TESTDIR/kheaders_read
+READERS=${KH_STRESS_READERS:-4}
+ROUNDS=${KH_STRESS_ROUNDS:-200}
+CYCLES=${KH_STRESS_CYCLES:-100}
+SEED=${KH_STRESS_SEED:-$(date +%s)}
+KMEMLEAK=/sys/kernel/debug/kmemleak
+PLAN=10
+
+n=0
+failed=0
+work=
+modular=
+was_loaded=
+
+log() {
+	echo "# $*"
+}
+
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+cleanup() {
+	[ -n "$work" ] && rm -rf "$work"
+	# leave kheaders as it was found
+	if [ -n "$modular" ] && [ -z "$was_loaded" ] && is_module; then
+		rmmod kheaders
+	fi
+}
+trap cleanup EXIT
+
+is_module() {
+	grep -q '^kheaders ' /proc/modules
+}
+
+load() {
+	is_module || modprobe kheaders
+}
+
+# the kernel log lines that no test may leave
+bad_log() {
+	dmesg | grep -E 'BUG:|WARNING:|Oops|general protection fault|UBSAN:|KASAN:|kernel BUG|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state|DEBUG_LOCKS_WARN|ODEBUG:|kmemleak: [0-9]+ new suspected'
+}
+
+echo "TAP version 13"
+
+[ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
+[ -x "$READ" ] || skip_all "$READ is not built"
+for tool in cmp dd dmesg; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		skip_all "'$tool' is not installed"
+done
+
+was_loaded=
+is_module && was_loaded=1
+if [ ! -e $PROC ] && command -v modprobe >/dev/null 2>&1; then
+	modprobe -q kheaders 2>/dev/null
+fi
+[ -e $PROC ] || skip_all "no $PROC: kernel built without CONFIG_IKHEADERS?"
+modular=
+is_module && modular=1
+
+echo "1..$PLAN"
+log "seed $SEED, $READERS readers per file, $ROUNDS reads each"
+work=$(mktemp -d) || exit $KSFT_FAIL
+
+# kmemleak: forget what was found before this test
+if [ ! -e "$KMEMLEAK" ] && [ -d /sys/kernel/debug ]; then
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+fi
+if [ -e "$KMEMLEAK" ]; then
+	echo clear > "$KMEMLEAK"
+fi
+
+# 1: the reference, and both files hold its bytes
+cat $PROC > "$work/ref"
+ok=0
+cmp -s $PROC "$work/ref" || { log "two reads of $PROC differ"; ok=1; }
+cmp -s $SYS "$work/ref" || { log "$SYS differs from $PROC"; ok=1; }
+result $ok "$PROC and $SYS give the same $(stat -c %s "$work/ref") bytes"
+
+# 2: concurrent readers of both files
+"$READ" $PROC "$work/ref" "$READERS" "$ROUNDS" "$SEED" > "$work/r1" 2>&1 &
+p1=$!
+"$READ" $SYS "$work/ref" "$READERS" "$ROUNDS" $((SEED + 1)) > "$work/r2" 2>&1 &
+p2=$!
+ok=0
+wait $p1 || ok=1
+wait $p2 || ok=1
+sed 's/^\([^#]\)/# \1/' "$work/r1" "$work/r2"
+result $ok "$((2 * READERS)) concurrent readers at random offsets and lengths see the reference's bytes"
+
+# rmmod_holding FILE: unload kheaders while FILE is open and half read;
+# the file must then read the same bytes or fail, the module must be gone
+# or still working, and it is loaded again afterwards.
+rmmod_holding() {
+	ok=0
+	exec 3< "$1"
+	dd bs=1000 count=1 <&3 > "$work/held" 2>/dev/null
+	if rmmod kheaders 2> "$work/rmmod.err"; then
+		if [ -e $PROC ] || [ -e $SYS ]; then
+			log "rmmod succeeded, files still there"
+			ok=1
+		fi
+		log "rmmod succeeded with $1 open"
+	else
+		log "rmmod refused with $1 open: $(cat "$work/rmmod.err")"
+		cmp -s $PROC "$work/ref" || { log "$PROC changed"; ok=1; }
+	fi
+	# a read of the held file: either an error or the right bytes
+	if dd bs=4096 count=4 <&3 > "$work/after" 2> "$work/dd.err"; then
+		cat "$work/after" >> "$work/held"
+		head -c "$(stat -c %s "$work/held")" "$work/ref" |
+			cmp -s - "$work/held" ||
+			{ log "the held file read wrong bytes"; ok=1; }
+	else
+		log "read of the held file after rmmod: $(cat "$work/dd.err")"
+	fi
+	exec 3<&-
+	load || { log "modprobe kheaders failed"; ok=1; }
+	cmp -s $SYS "$work/ref" || { log "$SYS differs after reload"; ok=1; }
+	return $ok
+}
+
+# 3, 4: rmmod while each file is held open
+for f in $PROC $SYS; do
+	if [ -n "$modular" ]; then
+		rmmod_holding "$f"
+		result $? "rmmod kheaders with $f open: clean, and it loads again"
+	else
+		skip "rmmod kheaders with $f open" "kheaders is built in"
+	fi
+done
+
+# 5: rmmod while readers are reading; what they read before it must match
+if [ -n "$modular" ]; then
+	"$READ" -g $PROC "$work/ref" "$READERS" 100000 $((SEED + 2)) > "$work/r3" 2>&1 &
+	p1=$!
+	"$READ" -g $SYS "$work/ref" "$READERS" 100000 $((SEED + 3)) > "$work/r4" 2>&1 &
+	p2=$!
+	sleep 2
+	ok=0
+	rmmod kheaders || { log "rmmod kheaders failed while read"; ok=1; }
+	wait $p1 || ok=1
+	wait $p2 || ok=1
+	sed 's/^\([^#]\)/# \1/' "$work/r3" "$work/r4"
+	load || { log "modprobe kheaders failed"; ok=1; }
+	result $ok "rmmod kheaders while $((2 * READERS)) readers read: no wrong byte"
+else
+	skip "rmmod kheaders while readers read" "kheaders is built in"
+fi
+
+# 6: load and unload cycles, the files coming and going with the module
+if [ -n "$modular" ]; then
+	ok=0
+	tail -c 5000 "$work/ref" > "$work/ref.end"
+	i=0
+	while [ $i -lt "$CYCLES" ] && [ $ok -eq 0 ]; do
+		i=$((i + 1))
+		is_module && rmmod kheaders
+		if [ -e $PROC ] || [ -e $SYS ]; then
+			log "cycle $i: the files outlived the module"
+			ok=1
+		fi
+		modprobe kheaders || { log "cycle $i: modprobe failed"; ok=1; }
+		# the end of the file is the part made at run time
+		if [ $((i % 2)) -eq 0 ]; then f=$PROC; else f=$SYS; fi
+		tail -c 5000 $f | cmp -s - "$work/ref.end" ||
+			{ log "cycle $i: the end of $f differs"; ok=1; }
+	done
+	result $ok "$i load and unload cycles"
+else
+	skip "$CYCLES load and unload cycles" "kheaders is built in"
+fi
+
+# 7: the reference still holds after all that
+cmp -s $PROC "$work/ref" && cmp -s $SYS "$work/ref"
+result $? "both files still give the reference's bytes"
+
+# 8: kmemleak finds nothing (objects must be 5 s old to be reported)
+if [ -e "$KMEMLEAK" ]; then
+	sleep 6
+	echo scan > "$KMEMLEAK"
+	sleep 1
+	echo scan > "$KMEMLEAK"
+	cat "$KMEMLEAK" > "$work/leaks"
+	[ ! -s "$work/leaks" ]
+	rc=$?
+	head -n 60 "$work/leaks" | sed 's/^/# /'
+	result $rc "kmemleak reports no leak"
+else
+	skip "kmemleak reports no leak" "no $KMEMLEAK (CONFIG_DEBUG_KMEMLEAK off)"
+fi
+
+# 9: lockdep is still watching (it turns itself off after a report)
+if [ -r /proc/lockdep_stats ]; then
+	grep -q 'debug_locks: *1$' /proc/lockdep_stats
+	result $? "lockdep still enabled (debug_locks 1)"
+else
+	skip "lockdep still enabled" "no /proc/lockdep_stats (CONFIG_LOCKDEP off)"
+fi
+
+# 10: nothing in the kernel log
+bad_log > "$work/bad"
+[ ! -s "$work/bad" ]
+rc=$?
+head -n 40 "$work/bad" | sed 's/^/# /'
+result $rc "kernel log has no BUG, WARNING, KASAN, lockdep or kmemleak report"
+
+log "Totals: pass:$((n - failed)) fail:$failed"
+[ $failed -eq 0 ] && exit $KSFT_PASS
+exit $KSFT_FAIL
