@@ -3,7 +3,7 @@
 # kheaders: the kernel's headers and module build files at
 # /proc/kheaders.tar.xz.  See README.md.
 #
-#   make apply KSRC=<kernel tree>   apply kheaders to a 6.12 kernel tree
+#   make apply KSRC=<kernel tree>   apply kheaders to a 6.12 or 6.1 kernel tree
 #   make demo                       build, boot, build a module in the guest
 #   make test                       every test (fast suite and VM suite)
 #   make check                      the fast suite alone (no VM)

@@ -10,7 +10,7 @@ set -eu
 
 versions=${*:-6.12}
 pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
-	cpio kmod xz-utils perl rsync ccache shellcheck qemu-system-x86
+	cpio kmod xz-utils bzip2 lz4 lzop zstd perl rsync ccache shellcheck qemu-system-x86
 	util-linux coreutils findutils"
 for v in $versions; do
 	pkgs="$pkgs linux-source-$v"

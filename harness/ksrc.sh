@@ -12,6 +12,7 @@ set -eu
 
 version=$1
 build=$2
+mkdir -p "$build" && build=$(cd "$build" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 tarball=/usr/src/linux-source-$version.tar.xz
 tree=$build/src/linux-$version

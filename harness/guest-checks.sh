@@ -1,0 +1,66 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks in the guest that need the host's build tree (read-only over 9p),
+# which the kselftest cannot have:
+#   - Module.symvers in /proc/kheaders.tar.xz is what the build wrote for
+#     vmlinux (the same symbols, CRCs, export types and namespaces);
+#   - what scripts/extract-ikheaders wrote on the host from the kernel image
+#     or kheaders.ko is the start of /proc/kheaders.tar.xz and of
+#     /sys/kernel/kheaders.tar.xz, and the rest of them is the stream the
+#     kernel adds, holding Module.symvers alone.
+# Prints TAP lines prefixed "KH-CHECK: " for run-tests.sh to count.
+#
+# Usage: guest-checks.sh ODIR EXTRACTED
+
+set -u
+odir=$1
+extracted=$2
+work=$(mktemp -d)
+loaded=
+
+check() {
+	if [ "$1" -eq 0 ]; then
+		echo "KH-CHECK: ok - $2"
+	else
+		echo "KH-CHECK: not ok - $2"
+	fi
+}
+
+if [ ! -e /proc/kheaders.tar.xz ] && modprobe kheaders; then
+	loaded=1
+fi
+
+# Module.symvers against the build's
+tar -xOf /proc/kheaders.tar.xz Module.symvers 2> "$work/err" | LC_ALL=C sort > "$work/served"
+# vmlinux.symvers since 6.2; before, vmlinux's lines of Module.symvers
+if [ -f "$odir/vmlinux.symvers" ]; then
+	LC_ALL=C sort "$odir/vmlinux.symvers"
+else
+	awk -F '\t' '$3 == "vmlinux"' "$odir/Module.symvers" | LC_ALL=C sort
+fi > "$work/built"
+ok=0
+[ -s "$work/built" ] || { echo "# no vmlinux symbols in the symvers of $odir"; ok=1; }
+if ! cmp -s "$work/served" "$work/built"; then
+	sed 's/^/# /' "$work/err"
+	diff "$work/built" "$work/served" | head -n 20 | sed 's/^/# /'
+	ok=1
+fi
+check $ok "Module.symvers served equals the build's for vmlinux ($(wc -l < "$work/built") symbols)"
+
+# extract-ikheaders' output against what the kernel serves
+size=$(stat -c %s "$extracted")
+for f in /proc/kheaders.tar.xz /sys/kernel/kheaders.tar.xz; do
+	head -c "$size" "$f" | cmp -s - "$extracted"
+	check $? "extract-ikheaders wrote the first $size bytes of $f"
+done
+tail -c +$((size + 1)) /proc/kheaders.tar.xz > "$work/rest"
+ok=0
+xz -t "$work/rest" 2>/dev/null || { echo "# the rest is not an xz stream"; ok=1; }
+members=$(xz -dc "$work/rest" | tar -tf - 2>&1)
+[ "$members" = Module.symvers ] || { echo "# the rest holds: $members"; ok=1; }
+check $ok "the rest of /proc/kheaders.tar.xz is one xz stream holding Module.symvers"
+
+[ -n "$loaded" ] && rmmod kheaders
+rm -rf "$work"
+exit 0
