@@ -20,7 +20,7 @@ cp -a "$module_src" /mnt/hello
 set -x
 uname -r
 modprobe kheaders
-ls -l /proc/kheaders.tar.xz
+ls -l /proc/kheaders.tar.xz /sys/kernel/kheaders.tar.xz
 mkdir /mnt/kheaders
 tar -xf /proc/kheaders.tar.xz -C /mnt/kheaders
 ls /mnt/kheaders
@@ -30,4 +30,4 @@ dmesg | grep kh_hello
 lsmod
 rmmod kh_hello
 rmmod kheaders
-ls /proc/kheaders.tar.xz 2>&1 || true
+ls /proc/kheaders.tar.xz /sys/kernel/kheaders.tar.xz 2>&1 || true
