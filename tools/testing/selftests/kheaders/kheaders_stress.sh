@@ -16,13 +16,11 @@
 #
 # Exit status: 0 all passed, 1 a check failed, 4 (skip) no kheaders.
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
-
 PROC=/proc/kheaders.tar.xz
 SYS=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kheaders_lib.sh
+. "$TESTDIR/kheaders_lib.sh"
 READ=$TESTDIR/kheaders_read
 READERS=${KH_STRESS_READERS:-4}
 ROUNDS=${KH_STRESS_ROUNDS:-200}
@@ -31,35 +29,9 @@ SEED=${KH_STRESS_SEED:-$(date +%s)}
 KMEMLEAK=/sys/kernel/debug/kmemleak
 PLAN=10
 
-n=0
-failed=0
 work=
 modular=
 was_loaded=
-
-log() {
-	echo "# $*"
-}
-
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit $KSFT_SKIP
-}
 
 cleanup() {
 	[ -n "$work" ] && rm -rf "$work"
@@ -248,6 +220,4 @@ rc=$?
 head -n 40 "$work/bad" | sed 's/^/# /'
 result $rc "kernel log has no BUG, WARNING, KASAN, lockdep or kmemleak report"
 
-log "Totals: pass:$((n - failed)) fail:$failed"
-[ $failed -eq 0 ] && exit $KSFT_PASS
-exit $KSFT_FAIL
+finish

@@ -4,44 +4,22 @@
 # Test /proc/kheaders.tar.xz and /sys/kernel/kheaders.tar.xz end to end:
 # the files behave like files and hold the same bytes, the archive
 # extracts, and an external module builds against the extracted tree
-# alone, with symbol versions on a MODVERSIONS kernel, loads and unloads.  Loads kheaders first when it is a module
-# that is not loaded, and unloads it again at the end.
+# alone, with symbol versions on a MODVERSIONS kernel, loads and unloads.
+# Loads kheaders first when it is a module that is not loaded, and unloads
+# it again at the end.
 #
 # Exit status: 0 all passed, 1 a check failed, 4 (skip) this kernel or this
 # system cannot run the test.
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
-
 FILE=/proc/kheaders.tar.xz
 SYSFILE=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kheaders_lib.sh
+. "$TESTDIR/kheaders_lib.sh"
 PLAN=12
 
-n=0
-failed=0
 loaded=
 work=
-
-log() {
-	echo "# $*"
-}
-
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit $KSFT_SKIP
-}
 
 cleanup() {
 	[ -n "$work" ] && rm -rf "$work"
@@ -144,22 +122,20 @@ result $rc "module builds with make -C <extracted tree> M=<dir> modules"
 # what it exports (genksyms from the archive)
 if grep -q '^CONFIG_MODVERSIONS=y' "$work/tree/include/config/auto.conf"; then
 	ok=0
-	if command -v modprobe >/dev/null 2>&1; then
-		vers=$(modprobe --dump-modversions "$work/mod/kheaders_testmod.ko" 2>/dev/null)
-		printf '%s\n' "$vers" | grep -q '	_printk$' ||
-			{ log "no symbol version for _printk"; ok=1; }
-		want=$(grep '	_printk	' "$work/tree/Module.symvers" | cut -f1)
-		printf '%s\n' "$vers" | grep -q "^$want	_printk$" ||
-			{ log "_printk version is not Module.symvers' $want"; ok=1; }
-	fi
+	vers=$(modprobe --dump-modversions "$work/mod/kheaders_testmod.ko" 2>&1) ||
+		{ log "modprobe --dump-modversions: $vers"; ok=1; }
+	printf '%s\n' "$vers" | grep -q '	_printk$' ||
+		{ log "no symbol version for _printk"; ok=1; }
+	want=$(grep '	_printk	' "$work/tree/Module.symvers" | cut -f1)
+	printf '%s\n' "$vers" | grep -q "^$want	_printk$" ||
+		{ log "_printk version is not Module.symvers' $want"; ok=1; }
 	crc=$(grep '	kheaders_testmod_token	' "$work/mod/Module.symvers" | cut -f1)
 	case $crc in
 	0x00000000|"") log "export without a CRC: '$crc'"; ok=1 ;;
 	esac
 	result $ok "MODVERSIONS: CRCs from Module.symvers, export versioned ($crc)"
 else
-	n=$((n + 1))
-	echo "ok $n MODVERSIONS: CRCs from Module.symvers # SKIP CONFIG_MODVERSIONS is off"
+	skip "MODVERSIONS: CRCs from Module.symvers" "CONFIG_MODVERSIONS is off"
 fi
 
 # 9, 10: it loads (without forcing: no taint F) and unloads, and says so in the kernel log
@@ -201,10 +177,7 @@ if [ -n "$loaded" ]; then
 	[ ! -e $SYSFILE ] || { log "$SYSFILE still there"; ok=1; }
 	result $ok "rmmod kheaders removes $FILE and $SYSFILE"
 else
-	n=$((n + 1))
-	echo "ok $n rmmod kheaders removes $FILE and $SYSFILE # SKIP kheaders is built in or was already loaded"
+	skip "rmmod kheaders removes $FILE and $SYSFILE" "kheaders is built in or was already loaded"
 fi
 
-log "Totals: pass:$((n - failed)) fail:$failed"
-[ $failed -eq 0 ] && exit $KSFT_PASS
-exit $KSFT_FAIL
+finish
