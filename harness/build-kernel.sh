@@ -1,13 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Configure and build a small x86_64 kernel in its own O= directory:
-# allnoconfig with the given config fragments merged in (KCONFIG_ALLCONFIG),
-# every option of the fragments checked to have taken, then bzImage and
-# modules, installed to ODIR/modroot.  Uses ccache when it is installed.
-# The build log is ODIR/build.log; its tail is shown when the build fails.
+# Configure and build a small kernel in its own O= directory: allnoconfig
+# with the given config fragments merged in (KCONFIG_ALLCONFIG), every
+# option of the fragments checked to have taken, then the default image
+# (bzImage, Image.gz) and modules, installed to ODIR/modroot.  Uses ccache
+# when it is installed.  The build log is ODIR/build.log; its tail is
+# shown when the build fails.
 #
 # Usage: build-kernel.sh KSRC ODIR FRAGMENT...
+#
+# KH_MAKEVARS holds the make variables that choose the target and the
+# tools, e.g. "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" or "LLVM=1";
+# empty for a native x86_64 build with gcc.
 #
 # With KH_MAKE_TARGETS set, only those targets are built and nothing is
 # installed (the fast tests need "prepare kernel/kheaders.o" only).
@@ -31,7 +36,8 @@ fi
 cat "$@" > "$odir/kh-fragment.config.new"
 if ! cmp -s "$odir/kh-fragment.config.new" "$odir/kh-fragment.config" ||
    [ ! -f "$odir/.config" ]; then
-	make -s -C "$ksrc" O="$odir" \
+	# shellcheck disable=SC2086 # make variables, one word each
+	make -s -C "$ksrc" O="$odir" ${KH_MAKEVARS:-} \
 		KCONFIG_ALLCONFIG="$odir/kh-fragment.config.new" allnoconfig \
 		> "$odir/config.log" 2>&1 ||
 		{ cat "$odir/config.log" >&2; exit 1; }
@@ -57,8 +63,8 @@ done < "$odir/kh-fragment.config"
 [ $bad -eq 0 ] || exit 1
 
 start=$(date +%s)
-# shellcheck disable=SC2086 # a list of targets
-if ! make -C "$ksrc" O="$odir" -j"$jobs" ${KH_MAKE_TARGETS:-} \
+# shellcheck disable=SC2086 # lists of variables and targets
+if ! make -C "$ksrc" O="$odir" -j"$jobs" ${KH_MAKEVARS:-} ${KH_MAKE_TARGETS:-} \
 	> "$odir/build.log" 2>&1; then
 	tail -n 40 "$odir/build.log" >&2
 	echo >&2 "build-kernel: build failed in $odir (log: $odir/build.log)"
@@ -69,7 +75,8 @@ if [ -n "${KH_MAKE_TARGETS:-}" ]; then
 	exit 0
 fi
 rm -rf "$odir/modroot"
-make -s -C "$ksrc" O="$odir" INSTALL_MOD_PATH="$odir/modroot" \
+# shellcheck disable=SC2086 # make variables, one word each
+make -s -C "$ksrc" O="$odir" ${KH_MAKEVARS:-} INSTALL_MOD_PATH="$odir/modroot" \
 	modules_install >> "$odir/build.log" 2>&1 ||
 	{ tail -n 20 "$odir/build.log" >&2; exit 1; }
 echo "build-kernel: $odir built in $(($(date +%s) - start))s"

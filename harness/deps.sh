@@ -4,16 +4,26 @@
 # Install, from Debian's packages, what building and testing kheaders needs.
 # Does nothing when all of it is there already.
 #
-# Usage: deps.sh [KERNEL_VERSION...]   (default: 6.12)
+# Usage: deps.sh [WHAT...]   (default: 6.12)
+#
+# WHAT: a kernel version (its linux-source package); arm64 (the cross
+# compiler with its static C library, qemu-system-aarch64, and what
+# mmdebstrap needs to make an arm64 userland); llvm (clang, lld, llvm).
 
 set -eu
 
-versions=${*:-6.12}
 pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
 	cpio kmod xz-utils bzip2 lz4 lzop zstd perl rsync ccache shellcheck qemu-system-x86
-	util-linux coreutils findutils"
-for v in $versions; do
-	pkgs="$pkgs linux-source-$v"
+	util-linux coreutils findutils file"
+for w in ${*:-6.12}; do
+	case $w in
+	arm64)
+		pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+		      qemu-system-arm mmdebstrap arch-test qemu-user-static binfmt-support"
+		;;
+	llvm) pkgs="$pkgs clang lld llvm" ;;
+	*) pkgs="$pkgs linux-source-$w" ;;
+	esac
 done
 
 missing=

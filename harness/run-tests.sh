@@ -45,8 +45,28 @@ finish() {
 
 elapsed() { echo "$(($(date +%s) - $1))s"; }
 
+# count_tap LABEL COMMAND...: run COMMAND, which prints TAP ("ok N name",
+# "not ok N name", "# SKIP"), show it and count its results; a command that
+# ends without a result line, or fails with none failed, is a failure
+count_tap() {
+	label=$1
+	shift
+	out=$("$@" 2>&1)
+	st=$?
+	printf '%s\n' "$out" | sed "s/^/# $label: /"
+	p=$(printf '%s\n' "$out" | grep '^ok ' | grep -vc '# SKIP')
+	s=$(printf '%s\n' "$out" | grep '^ok ' | grep -c '# SKIP')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	passed=$((passed + p))
+	skipped=$((skipped + s))
+	failed=$((failed + f))
+	if [ $((p + s + f)) -eq 0 ] || { [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		flunk "$label: $1 ${2:-} ran to its end (exit $st)"
+	fi
+}
+
 # shellcheck disable=SC2086 # one word per version
-if ! sh "$top/harness/deps.sh" $versions; then
+if ! sh "$top/harness/deps.sh" $versions arm64 llvm; then
 	flunk "dependencies installed"
 	finish
 fi
@@ -92,18 +112,54 @@ extract() {
 }
 
 # vm_suite VERSION CFG: build, check and boot one configuration
+# cfg_setup CFG: for configuration CFG, the make variables of its build
+# ($makevars), the guest's architecture ($garch), its boot image ($image),
+# and its config fragments as the positional parameters ($frags)
+cfg_setup() {
+	makevars=
+	garch=x86_64
+	image=arch/x86/boot/bzImage
+	frags="$top/configs/base.config"
+	[ ! -f "$top/configs/linux-$version.config" ] ||
+		frags="$frags $top/configs/linux-$version.config"
+	case $1 in
+	arm64)
+		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		garch=arm64
+		image=arch/arm64/boot/Image
+		frags="$frags $top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
+		;;
+	llvm)
+		makevars="LLVM=1"
+		frags="$frags $top/configs/llvm.config"
+		;;
+	*)
+		frags="$frags $top/configs/ikheaders-$1.config"
+		;;
+	esac
+}
+
+# guest_path PATH: PATH as the guest sees it (the arm64 guest has the
+# host's root at /host)
+guest_path() {
+	if [ "$garch" = arm64 ]; then
+		echo "/host$1"
+	else
+		echo "$1"
+	fi
+}
+
 vm_suite() {
 	version=$1
 	cfg=$2
 	odir=$build/$version/$cfg
 	what="linux-$version $cfg"
 	t0=$(date +%s)
-	echo "== $what: building in $odir"
-	set -- "$top/configs/base.config"
-	[ ! -f "$top/configs/linux-$version.config" ] ||
-		set -- "$@" "$top/configs/linux-$version.config"
-	if ! out=$(sh "$top/harness/build-kernel.sh" "$tree" "$odir" "$@" \
-		"$top/configs/ikheaders-$cfg.config" 2>&1); then
+	cfg_setup "$cfg"
+	echo "== $what: building in $odir${makevars:+ ($makevars)}"
+	# shellcheck disable=SC2086 # file names without blanks
+	if ! out=$(KH_MAKEVARS=$makevars sh "$top/harness/build-kernel.sh" \
+		"$tree" "$odir" $frags 2>&1); then
 		printf '%s\n' "$out" | sed 's/^/# /'
 		flunk "$what: kernel builds"
 		return
@@ -124,18 +180,38 @@ vm_suite() {
 		else
 			pass "$what: extract-ikheaders vmlinux (=m) fails with a clear error"
 		fi
+		# the arm64 boot images, made on the x86 host
+		if [ "$garch" = arm64 ]; then
+			for img in Image Image.gz; do
+				if "$tree/scripts/extract-ikheaders" "$odir/arch/arm64/boot/$img" \
+					> "$odir/none.out" 2> "$odir/none.err"; then
+					flunk "$what: extract-ikheaders $img (=m) fails"
+				elif [ -s "$odir/none.out" ] || ! grep -q 'no kheaders archive found' "$odir/none.err"; then
+					sed 's/^/# /' "$odir/none.err"
+					flunk "$what: extract-ikheaders $img (=m): clear error, no output"
+				else
+					pass "$what: extract-ikheaders $img (=m) fails with a clear error"
+				fi
+			done
+		fi
 	else
-		for image in vmlinux arch/x86/boot/bzImage; do
-			if extract "$odir" "$odir/$image"; then
-				pass "$what: extract-ikheaders ${image##*/} gives the archive"
+		for img in vmlinux "$image"; do
+			if extract "$odir" "$odir/$img"; then
+				pass "$what: extract-ikheaders ${img##*/} gives the archive"
 			else
-				flunk "$what: extract-ikheaders ${image##*/} gives the archive"
+				flunk "$what: extract-ikheaders ${img##*/} gives the archive"
 			fi
 		done
 	fi
 
+	# the archive of a cross-compiled kernel: its programs, its builds
+	if [ "$garch" != x86_64 ]; then
+		count_tap "$cfg" sh "$top/harness/cross-checks.sh" "$tree" "$odir" "$makevars"
+	fi
+
 	rm -rf "$odir/kselftest"
-	if ! out=$(make -C "$tree/tools/testing/selftests" TARGETS=kheaders \
+	# shellcheck disable=SC2086 # make variables, one word each
+	if ! out=$(make -C "$tree/tools/testing/selftests" TARGETS=kheaders $makevars \
 		O="$odir/kselftest-build" INSTALL_PATH="$odir/kselftest" install 2>&1); then
 		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
 		flunk "$what: kselftest installs"
@@ -143,11 +219,13 @@ vm_suite() {
 	fi
 
 	job=$odir/kh-job.sh
-	printf 'sh %s %s %s %s %s\n' "$top/harness/guest-selftest.sh" \
-		"$odir/modroot" "$odir/kselftest" "$odir" "$odir/extracted.tar.xz" > "$job"
-	echo "== $what: booting"
+	printf 'sh %s %s %s %s %s\n' "$(guest_path "$top/harness/guest-selftest.sh")" \
+		"$(guest_path "$odir/modroot")" "$(guest_path "$odir/kselftest")" \
+		"$(guest_path "$odir")" "$(guest_path "$odir/extracted.tar.xz")" > "$job"
+	echo "== $what: booting ($garch)"
 	t0=$(date +%s)
-	sh "$top/harness/vm-run.sh" "$odir/arch/x86/boot/bzImage" "$job" \
+	KH_GUEST_ARCH=$garch KH_GUEST_ROOT=${arm64_root:-} \
+		sh "$top/harness/vm-run.sh" "$odir/$image" "$job" \
 		"$odir/vm.log" "$vm_timeout" > /dev/null
 	rc=$?
 	echo "== $what: VM ran $(elapsed "$t0"), exit $rc, log $odir/vm.log"
@@ -197,11 +275,22 @@ for version in $versions; do
 	configs=${KH_CONFIGS:-}
 	if [ -z "$configs" ]; then
 		case $version in
-		6.12) configs="debug y" ;;
+		6.12) configs="debug llvm arm64" ;;
 		*) configs="m y" ;;
 		esac
 	fi
 	for cfg in $configs; do
+		if [ "$cfg" = arm64 ] && [ -z "${arm64_root:-}" ]; then
+			t0=$(date +%s)
+			if arm64_root=$(sh "$top/harness/arm64-root.sh" "$build" 2> "$build/arm64-root.err"); then
+				pass "arm64 Debian userland for the guest ($(elapsed "$t0"))"
+			else
+				sed 's/^/# /' "$build/arm64-root.err"
+				flunk "arm64 Debian userland for the guest"
+				arm64_root=
+				continue
+			fi
+		fi
 		vm_suite "$version" "$cfg"
 	done
 done

@@ -6,10 +6,21 @@
 # of the headers removed, as a reproducible xz-compressed tar.
 #
 # Usage: gen_kheaders.sh ARCHIVE TAR_TOOL MODULE_LDS
+#        gen_kheaders.sh --target-tree DIR CC LDFLAGS
 #
-# Run by kernel/Makefile from the object tree, with srctree, SRCARCH and XZ
-# from Kbuild.  KBUILD_BUILD_TIMESTAMP, when set, is the modification time
-# of every file in the archive; otherwise that time is 0.
+# Run by kernel/Makefile from the object tree, with srctree, SRCARCH, XZ and
+# STRIP from Kbuild.  KBUILD_BUILD_TIMESTAMP, when set, is the modification
+# time of every file in the archive; otherwise that time is 0.
+#
+# When the kernel is cross-compiled, the programs that "make M=" runs
+# (fixdep, modpost, genksyms, recordmcount) must run on the target:
+# kernel/Makefile then builds them with the kernel's compiler, statically
+# linked, in an external module directory DIR (see kheaders_target.mk),
+# and KHEADERS_TARGET_PROGS=DIR tells this script to archive those instead
+# of the build host's.  --target-tree makes DIR: links to the programs'
+# sources and to the target's generated scripts/mod headers, and a check
+# that CC LDFLAGS can link a static program at all, so that a missing
+# static C library is named rather than left to a linker error.
 #
 # Nothing is written when the files, the configuration, this script and the
 # tools are what the last archive was made of: the md5 of all of them, kept
@@ -26,6 +37,62 @@
 
 set -eu
 
+die() {
+	echo >&2 "$0: $*"
+	exit 1
+}
+
+# --target-tree DIR CC LDFLAGS
+target_tree() {
+	dir=$1
+	cc=$2
+	ldflags=$3
+	src=$(cd "${srctree:?is not set (this script is run by kernel/Makefile)}" && pwd)
+
+	mkdir -p "$dir/scripts"
+	printf 'int main(void)\n{\n\treturn 0;\n}\n' > "$dir/static-check.c"
+	# shellcheck disable=SC2086 # the compiler and its flags, one word each
+	if ! $cc $ldflags -o "$dir/static-check" "$dir/static-check.c" \
+		> "$dir/static-check.log" 2>&1; then
+		sed 's/^/  /' "$dir/static-check.log" >&2
+		die "'$cc $ldflags' cannot link a static program for the target." \
+		    "The kheaders archive of a cross-compiled kernel carries fixdep, modpost" \
+		    "and genksyms built for the target and statically linked: install the" \
+		    "target C library's static part (libc.a; on Debian libc6-dev-<arch>-cross)"
+	fi
+	rm -f "$dir/static-check" "$dir/static-check.c" "$dir/static-check.log"
+
+	# Links to the sources; "../../include/linux/..." in scripts/mod
+	# resolves through the link to include/.
+	links=$(cd "$src" && find scripts/basic scripts/mod scripts/genksyms \
+		-maxdepth 1 -type f \( -name '*.[chly]' -o -name Makefile \) \
+		! -name elfconfig.h ! -name devicetable-offsets.h | LC_ALL=C sort)
+	links="$links scripts/recordmcount.c scripts/recordmcount.h include"
+	want="$src $(pwd) $links"
+	if [ "$(cat "$dir/links" 2>/dev/null)" != "$want" ]; then
+		for f in $links; do
+			mkdir -p "$dir/${f%/*}"
+			ln -sfn "$src/$f" "$dir/$f"
+		done
+		# what the kernel build generated for the target
+		for f in scripts/mod/elfconfig.h scripts/mod/devicetable-offsets.h; do
+			[ -f "$f" ] || die "$f is missing; it is made before this runs"
+			ln -sfn "$(pwd)/$f" "$dir/$f"
+		done
+		printf 'subdir-y := scripts\n' > "$dir/Kbuild"
+		# shellcheck disable=SC2016 # a make variable
+		printf 'include $(srctree)/kernel/kheaders_target.mk\n' \
+			> "$dir/scripts/Kbuild"
+		printf '%s\n' "$want" > "$dir/links"
+	fi
+}
+
+if [ "${1:-}" = --target-tree ]; then
+	[ $# -eq 4 ] || die "usage: $0 --target-tree DIR CC LDFLAGS"
+	target_tree "$2" "$3" "$4"
+	exit 0
+fi
+
 archive=$1
 tar_tool=$2
 module_lds=$3
@@ -37,12 +104,10 @@ stamp=${archive%/*}/kheaders.md5
 md5h=${archive%.tar.xz}.h
 tmp=$archive.tmp$$
 
-die() {
-	echo >&2 "$0: $*"
-	exit 1
-}
+STRIP=${STRIP:-strip}
+target_progs=${KHEADERS_TARGET_PROGS:-}
 
-for tool in find md5sum sort stat strip xargs "${XZ%% *}"; do
+for tool in find md5sum sort stat "${STRIP%% *}" xargs "${XZ%% *}"; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		die "'$tool' is needed to build kheaders but could not be found"
 done
@@ -55,7 +120,7 @@ fi
 
 # The fast path of a no-op build: the stamp's hash of what the last archive
 # was made of, and the archive's own identity, are unchanged.
-sigprefix="kheaders-sig-2 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH xz=$XZ mtime=$mtime"
+sigprefix="kheaders-sig-3 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH xz=$XZ strip=$STRIP target=$target_progs mtime=$mtime"
 archive_stat() {
 	stat -c '%s %i %.9Y %.9Z' "$archive"
 }
@@ -122,20 +187,40 @@ trap 'exit 1' HUP INT TERM
 # without their build ID, which hashes the debugging information and with
 # it the paths of the build: the same sources give the same bytes in any
 # directory.
+#
+# A cross-compiled kernel's archive has them built for the target (from
+# $target_progs); their names in the archive are the same.
 hostprogs="scripts/basic/fixdep scripts/mod/modpost"
 if is_enabled CONFIG_OBJTOOL; then
+	[ -z "$target_progs" ] ||
+		die "CONFIG_OBJTOOL is set, and objtool cannot be built for the target" \
+		    "of a cross-compiled kernel here: the archive would carry a build-host" \
+		    "objtool that the target cannot run"
 	hostprogs="$hostprogs tools/objtool/objtool"
 fi
 if is_enabled CONFIG_MODVERSIONS; then
 	hostprogs="$hostprogs scripts/genksyms/genksyms"
 fi
+# Kbuild runs recordmcount on every object when the compiler cannot record
+# the mcount call sites itself, and names its sources as prerequisites.
+if is_enabled CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT; then
+	printf '%s\0' "$srctree/scripts/recordmcount.c" \
+		"$srctree/scripts/recordmcount.h" \
+		"$srctree/scripts/recordmcount.pl" >> "$tmp.list"
+	if [ -f scripts/recordmcount ]; then
+		hostprogs="$hostprogs scripts/recordmcount"
+	fi
+fi
+progfiles=
 for prog in $hostprogs; do
-	[ -f "$prog" ] || die "$prog is missing; it is built before this runs"
+	file=${target_progs:+$target_progs/}$prog
+	[ -f "$file" ] || die "$file is missing; it is built before this runs"
+	progfiles="$progfiles $file"
 done
 
 # Every file the archive is made of, in a fixed order, then the directories.
 # shellcheck disable=SC2086 # paths without blanks
-printf '%s\0' "$0" "$tar_tool" "$module_lds" $hostprogs |
+printf '%s\0' "$0" "$tar_tool" "$module_lds" $progfiles |
 	cat - "$tmp.list" | LC_ALL=C sort -z > "$tmp.files"
 cat "$tmp.files" "$tmp.dirs" > "$tmp.inputs"
 
@@ -163,7 +248,7 @@ write_stamp() {
 # What the archive is made of, and how.
 digest=$(
 	{
-		printf 'xz=%s mtime=%s\n' "$XZ" "$mtime"
+		printf 'xz=%s strip=%s mtime=%s\n' "$XZ" "$STRIP" "$mtime"
 		xargs -0 md5sum < "$tmp.files"
 	} | md5sum
 )
@@ -191,9 +276,11 @@ xz_filter=preset=6,dict=16MiB,lc=4,pb=0,nice=128
 set -- "scripts/module.lds=$module_lds"
 mkdir "$tmp.bin"
 for prog in $hostprogs; do
+	file=${target_progs:+$target_progs/}$prog
 	stripped=$tmp.bin/${prog##*/}
-	strip --remove-section=.note.gnu.build-id -o "$stripped" "$prog" ||
-		die "cannot strip $prog"
+	# shellcheck disable=SC2086 # STRIP may carry options
+	$STRIP --remove-section=.note.gnu.build-id -o "$stripped" "$file" ||
+		die "cannot strip $file with $STRIP"
 	set -- "$@" "$prog=$stripped"
 done
 

@@ -42,3 +42,28 @@ finish() {
 	[ $failed -eq 0 ] && exit $KSFT_PASS
 	exit $KSFT_FAIL
 }
+
+# kbuild_make TREE ARGS...: make in TREE, as a user would run it by hand,
+# whatever make or CI started this test: the caller's make variables
+# (MAKEFLAGS with O=, KBUILD_OUTPUT, M, CC, ARCH, ...) and everything else
+# it exported are left out.  With LLVM=1 when the kernel was built with
+# clang.
+kbuild_make() {
+	kb_tree=$1
+	shift
+	if grep -q '^CONFIG_CC_IS_CLANG=y' "$kb_tree/include/config/auto.conf"; then
+		set -- LLVM=1 "$@"
+	fi
+	env -i PATH="$PATH" HOME="${HOME:-/}" TMPDIR="${TMPDIR:-/tmp}" \
+		make -C "$kb_tree" "$@"
+}
+
+# kbuild_tools AUTO_CONF: the programs a module build from the archive runs
+# on this machine, for the kernel's compiler
+kbuild_tools() {
+	if grep -q '^CONFIG_CC_IS_CLANG=y' "$1"; then
+		echo "clang ld.lld llvm-ar llvm-nm llvm-objcopy make"
+	else
+		echo "gcc ld ar nm objcopy make"
+	fi
+}

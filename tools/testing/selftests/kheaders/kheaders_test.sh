@@ -8,6 +8,13 @@
 # Loads kheaders first when it is a module that is not loaded, and unloads
 # it again at the end.
 #
+# The module is built with the kernel's own compiler (clang and LLVM=1
+# when auto.conf says CONFIG_CC_IS_CLANG, gcc otherwise) and without any
+# of the make variables of whatever started this test, so that it gives
+# the same answer run by hand, by run_kselftest.sh or by "make run_tests"
+# with O=.  The programs the build runs must run on this machine; a
+# cross-compiled kernel's archive has them statically linked.
+#
 # Exit status: 0 all passed, 1 a check failed, 4 (skip) this kernel or this
 # system cannot run the test.
 
@@ -16,7 +23,7 @@ SYSFILE=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=kheaders_lib.sh
 . "$TESTDIR/kheaders_lib.sh"
-PLAN=12
+PLAN=13
 
 loaded=
 work=
@@ -32,8 +39,7 @@ trap cleanup EXIT
 echo "TAP version 13"
 
 [ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
-CC=${CC:-gcc}
-for tool in "$CC" make tar xz insmod rmmod dmesg; do
+for tool in tar xz insmod rmmod dmesg; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		skip_all "'$tool' is not installed"
 done
@@ -106,17 +112,27 @@ release=$(cat "$work/tree/include/config/kernel.release" 2>/dev/null)
 [ "$release" = "$(uname -r)" ]
 result $? "kernel.release '$release' is the running kernel's"
 
-# 7: an external module builds against the extracted tree alone
-cp "$TESTDIR/testmod/Makefile" "$TESTDIR/testmod/kheaders_testmod.c" "$work/"
+# 7: an external module builds against the extracted tree alone, with
+# the kernel's compiler
+conf=$work/tree/include/config/auto.conf
 mkdir "$work/mod"
-mv "$work/Makefile" "$work/kheaders_testmod.c" "$work/mod/"
-make -s -C "$work/tree" M="$work/mod" CC="$CC" modules > "$work/build.log" 2>&1
-rc=$?
-[ $rc -eq 0 ] && [ -f "$work/mod/kheaders_testmod.ko" ] || {
-	rc=1
-	sed 's/^/# /' "$work/build.log" | tail -n 30
-}
-result $rc "module builds with make -C <extracted tree> M=<dir> modules"
+cp "$TESTDIR/testmod/Makefile" "$TESTDIR/testmod/kheaders_testmod.c" "$work/mod/"
+rc=0
+for tool in $(kbuild_tools "$conf"); do
+	command -v "$tool" >/dev/null 2>&1 ||
+		{ log "'$tool' is not installed; the kernel's compiler needs it"; rc=1; }
+done
+if [ $rc -eq 0 ]; then
+	kbuild_make "$work/tree" -s M="$work/mod" modules > "$work/build.log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && [ -f "$work/mod/kheaders_testmod.ko" ] || {
+		rc=1
+		sed 's/^/# /' "$work/build.log" | tail -n 30
+	}
+fi
+how=gcc
+grep -q '^CONFIG_CC_IS_CLANG=y' "$conf" && how="LLVM=1"
+result $rc "module builds with make -C <extracted tree> M=<dir> modules ($how)"
 
 # 8: with MODVERSIONS, the module carries the CRCs of what it uses and of
 # what it exports (genksyms from the archive)
@@ -168,7 +184,37 @@ if grep -q '^CONFIG_MODVERSIONS=y' "$work/tree/include/config/auto.conf"; then
 fi
 result $ok "Module.symvers lists the exports of vmlinux ($lines)"
 
-# 12: unloading kheaders removes both files
+# 12: the programs a module build runs are for this machine; a
+# cross-compiled kernel's are statically linked, for any userland
+ok=0
+cross=
+grep -q '^CONFIG_IKHEADERS_TARGET_PROGS=y' "$conf" && cross=1
+progs=0
+find "$work/tree/scripts" "$work/tree/tools" -type f -perm -u+x > "$work/progs" 2>/dev/null
+while read -r f; do
+	[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
+	progs=$((progs + 1))
+	name=${f#"$work/tree/"}
+	"$f" --kheaders-probe < /dev/null > /dev/null 2>&1
+	case $? in
+	126|127) log "$name does not run here"; ok=1 ;;
+	esac
+	if [ -n "$cross" ]; then
+		if ! command -v file > /dev/null 2>&1; then
+			log "no 'file' to tell whether $name is statically linked"
+			ok=1
+		else
+			case $(file -b "$f") in
+			*"statically linked"*|*"static-pie linked"*) ;;
+			*) log "$name is not statically linked: $(file -b "$f")"; ok=1 ;;
+			esac
+		fi
+	fi
+done < "$work/progs"
+[ $progs -ge 2 ] || { log "only $progs programs in the archive"; ok=1; }
+result $ok "the archive's $progs programs run here${cross:+, statically linked (cross-compiled kernel)}"
+
+# 13: unloading kheaders removes both files
 if [ -n "$loaded" ]; then
 	ok=0
 	rmmod kheaders || ok=1
