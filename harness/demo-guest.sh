@@ -18,12 +18,13 @@ rm -f "/usr/lib/modules/$rel/build" "/usr/lib/modules/$rel/source"
 cp -a "$module_src" /mnt/hello
 
 set -x
-uname -r
+uname -rm
 modprobe kheaders
 ls -l /proc/kheaders.tar.xz /sys/kernel/kheaders.tar.xz
 mkdir /mnt/kheaders
 tar -xf /proc/kheaders.tar.xz -C /mnt/kheaders
 ls /mnt/kheaders
+file /mnt/kheaders/scripts/basic/fixdep /mnt/kheaders/scripts/mod/modpost
 make -C /mnt/kheaders M=/mnt/hello modules
 insmod /mnt/hello/kh_hello.ko
 dmesg | grep kh_hello

@@ -7,9 +7,14 @@
 # that modules_install leaves point at the host's build tree; they go, so
 # that the test can only use what /proc/kheaders.tar.xz holds.
 #
-# With ODIR and EXTRACTED, guest-checks.sh runs first (see there).
+# With ODIR and EXTRACTED, guest-checks.sh runs first (see there).  With
+# KSRC, the kselftests also run the two other ways a kernel CI starts
+# them, from the kernel tree: "make -C tools/testing/selftests
+# TARGETS=kheaders run_tests", in the tree and with O=DIR.  The tree is
+# read-only here: an overlayfs on tmpfs over its tools/ takes what those
+# builds write.  Each way starts with a line "KH-WAY: NAME".
 #
-# Usage: guest-selftest.sh MODROOT KSELFTEST_DIR [ODIR EXTRACTED]
+# Usage: guest-selftest.sh MODROOT KSELFTEST_DIR [ODIR EXTRACTED [KSRC]]
 
 set -u
 modroot=$1
@@ -24,6 +29,18 @@ fi
 if [ $# -ge 4 ]; then
 	sh "$here/guest-checks.sh" "$3" "$4"
 fi
+echo "KH-WAY: install + run_kselftest.sh"
 cp -a "$kselftest" /mnt/kselftest || exit 1
-cd /mnt/kselftest || exit 1
-./run_kselftest.sh -c kheaders
+(cd /mnt/kselftest && ./run_kselftest.sh -c kheaders)
+rc=$?
+[ $# -ge 5 ] || exit $rc
+
+ksrc=$5
+mkdir -p /mnt/overlay/upper /mnt/overlay/work /mnt/ksft-out
+mount -t overlay overlay -o "lowerdir=$ksrc/tools,upperdir=/mnt/overlay/upper,workdir=/mnt/overlay/work" \
+	"$ksrc/tools" || exit 1
+echo "KH-WAY: make run_tests in the tree"
+make -C "$ksrc/tools/testing/selftests" TARGETS=kheaders run_tests || rc=1
+echo "KH-WAY: make O=DIR run_tests"
+make -C "$ksrc/tools/testing/selftests" TARGETS=kheaders O=/mnt/ksft-out run_tests || rc=1
+exit $rc
