@@ -210,6 +210,33 @@ test_archive_contents() {
 
 # Every header's tokens, once comments are gone, are what gcc's
 # preprocessor leaves of the original; SPDX comments stay.
+# Every header the tree has under the archived directories, files and
+# symbolic links alike (include/dt-bindings has links to uapi headers),
+# and every generated header, is in the archive: no class of header can
+# drop out unnoticed.  Links are archived as their targets' contents.
+test_every_header_archived() {
+	gen > /dev/null || return 1
+	members | grep '\.h$' | LC_ALL=C sort > "$scratch/have"
+	{
+		(cd "$tree" && find include \( -path include/config -o -path include/generated \) \
+			-prune -o -name '*.h' \( -type f -o -type l \) -print)
+		(cd "$tree" && find arch/x86 -path arch/x86/include/generated -prune -o \
+			-path '*/include/*' -name '*.h' \( -type f -o -type l \) -print)
+		(cd "$odir" && find include/generated arch/x86/include/generated \
+			-name '*.h' ! -name utsversion.h ! -name compile.h -print)
+	} | LC_ALL=C sort > "$scratch/want"
+	links=$(cd "$tree" && find include arch/x86 -name '*.h' -type l | wc -l)
+	[ "$links" -gt 0 ] || fail "the tree has no linked header to check" || return 1
+	comm -3 "$scratch/want" "$scratch/have" > "$scratch/diff"
+	[ ! -s "$scratch/diff" ] || fail "tree (left) and archive (right) differ: $(head "$scratch/diff")" ||
+		return 1
+	# a link's member is its target's header, comments stripped
+	l=include/dt-bindings/input/linux-event-codes.h
+	[ -L "$tree/$l" ] || return 0
+	tar -xOJf "$odir/$archive" "$l" > "$scratch/member" || return 1
+	grep -q 'define KEY_ESC' "$scratch/member" || fail "$l: not its target's content"
+}
+
 test_comments_stripped_exactly() {
 	mkdir "$scratch/x"
 	tar -xJf "$odir/$archive" -C "$scratch/x" || return 1
@@ -412,8 +439,9 @@ test_missing_tool_named() {
 
 test_interrupted_run_not_accepted() {
 	gen > /dev/null || return 1
-	# an xz that stalls, so that the run can be killed midway
-	printf '#!/bin/sh\nsleep 60\n' > "$scratch/slow-xz"
+	# an xz that says it started and stalls, so that the run can be
+	# killed midway, however busy the machine is
+	printf '#!/bin/sh\n: > "%s"\nsleep 60\n' "$scratch/xz-started" > "$scratch/slow-xz"
 	chmod +x "$scratch/slow-xz"
 	echo '#define KH_FAST_TEST_KILL 1' > "$odir/include/generated/kh_fast_kill.h"
 	for sig in TERM KILL; do
@@ -421,7 +449,13 @@ test_interrupted_run_not_accepted() {
 			sh "$tree/kernel/gen_kheaders.sh" $archive kernel/kheaders_tar \
 			kernel/kheaders_module.lds > /dev/null) &
 		pid=$!
-		sleep 2
+		rm -f "$scratch/xz-started"
+		i=0
+		while [ ! -e "$scratch/xz-started" ] && [ $i -lt 600 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
+		[ -e "$scratch/xz-started" ] || fail "the generator never reached xz" || return 1
 		kill -s $sig -- -"$pid" 2>/dev/null || kill -s $sig "$pid"
 		wait "$pid" 2>/dev/null
 		[ ! -f "$odir/$stamp" ] || fail "SIG$sig: the stamp survived" || return 1
@@ -634,6 +668,7 @@ run_test "apply.sh twice changes nothing the second time" test_apply_idempotent
 run_test "apply.sh on the stock files replaces the stock entry" test_apply_stock_files
 run_test "apply.sh refuses unknown trees and leaves them untouched" test_apply_rejects_unknown
 run_test "archive holds headers and module build files, nothing else" test_archive_contents
+run_test "every header of the tree, linked ones too, is archived" test_every_header_archived
 run_test "comments stripped exactly as gcc does, SPDX kept" test_comments_stripped_exactly
 run_test "comment stripping cases: literals, line splices, SPDX" test_comment_stripping_cases
 run_test "files other than headers and host programs archived verbatim" test_other_files_verbatim

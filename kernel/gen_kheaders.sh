@@ -150,11 +150,11 @@ trap 'exit 1' HUP INT TERM
 		\( -path "$srctree/include/config" -o \
 		   -path "$srctree/include/generated" \) -prune -o \
 		-type d -fprint0 "$tmp.dirs.1" -o \
-		-name '*.h' -type f -print0
+		-name '*.h' -xtype f -print0
 	find "$srctree/arch/$SRCARCH" \
 		-path "$srctree/arch/$SRCARCH/include/generated" -prune -o \
 		-type d -fprint0 "$tmp.dirs.2" -o \
-		-path '*/include/*' -name '*.h' -type f -print0 -o \
+		-path '*/include/*' -name '*.h' -xtype f -print0 -o \
 		-path "$srctree/arch/$SRCARCH/Makefile*" -type f -print0 -o \
 		\( -name Kbuild.platforms -o -name Platform \) -type f -print0
 	find "$srctree/scripts" -maxdepth 1 -type f \
