@@ -15,7 +15,8 @@ set -eu
 pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
 	cpio kmod xz-utils bzip2 lz4 lzop zstd perl rsync ccache shellcheck qemu-system-x86
 	util-linux coreutils findutils file"
-for w in ${*:-6.12}; do
+[ $# -gt 0 ] || set -- 6.12
+for w in "$@"; do
 	case $w in
 	arm64)
 		pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross

@@ -20,14 +20,21 @@
 #           and with O= (llvm.config);
 #   arm64   a module, MODVERSIONS, cross-built for arm64 with
 #           aarch64-linux-gnu-gcc, booted on qemu-system-aarch64 -M virt
-#           with an arm64 Debian userland (arch-arm64, ikheaders-arm64).
-# By default 6.12 runs debug, llvm and arm64, and 6.1 runs m: together
+#           with an arm64 Debian userland (arch-arm64, ikheaders-arm64);
+#   llvm-arm64  the same configuration cross-built with LLVM=1 alone,
+#           "prepare kernel/kheaders.o" only, checked on the host
+#           (cross-checks.sh), not booted;
+#   arm64-prep  the arm64 configuration, prepared and checked the same way.
+# By default 6.12 runs debug, llvm, arm64 and llvm-arm64, and 6.1 runs m
+# and arm64-prep:
+# together
 # they prove what 6.12's m and y and 6.1's y did before (see README.md),
 # within CI's 90 minutes on two cores from a cold start.
 #
 # Usage: run-tests.sh [BUILD_DIR]
 # Environment: KH_VERSIONS (default "6.12 6.1"), KH_CONFIGS (default
-#              "debug llvm arm64" for 6.12, "m" for other trees),
+#              "debug llvm arm64 llvm-arm64" for 6.12, "m arm64-prep" for
+#              other trees),
 #              KH_VM_TIMEOUT (seconds per boot, default 1500),
 #              KH_NO_FAST (set: leave out the fast suite, counted skipped)
 
@@ -147,6 +154,7 @@ extract() {
 # and its config fragments as the positional parameters ($frags)
 cfg_setup() {
 	makevars=
+	targets=
 	ways=1
 	garch=x86_64
 	image=arch/x86/boot/bzImage
@@ -158,6 +166,22 @@ cfg_setup() {
 		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
 		garch=arm64
 		image=arch/arm64/boot/Image
+		frags="$frags $top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
+		;;
+	arm64-prep)
+		# the arm64 configuration, "prepare kernel/kheaders.o" only,
+		# checked on the host, no VM (6.1: the same Kbuild rules on
+		# another tree)
+		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		targets="prepare kernel/kheaders.o"
+		garch=arm64
+		frags="$frags $top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
+		;;
+	llvm-arm64)
+		# cross-built with clang alone: checked on the host, no VM
+		makevars="ARCH=arm64 LLVM=1"
+		targets="prepare kernel/kheaders.o"
+		garch=arm64
 		frags="$frags $top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
 		;;
 	llvm)
@@ -191,13 +215,18 @@ vm_suite() {
 	cfg_setup "$cfg"
 	echo "== $what: building in $odir${makevars:+ ($makevars)}"
 	# shellcheck disable=SC2086 # file names without blanks
-	if ! out=$(KH_MAKEVARS=$makevars sh "$top/harness/build-kernel.sh" \
-		"$tree" "$odir" $frags 2>&1); then
+	if ! out=$(KH_MAKEVARS=$makevars KH_MAKE_TARGETS=$targets \
+		sh "$top/harness/build-kernel.sh" "$tree" "$odir" $frags 2>&1); then
 		printf '%s\n' "$out" | sed 's/^/# /'
 		flunk "$what: kernel builds"
 		return
 	fi
-	pass "$what: kernel builds ($(elapsed "$t0"))"
+	pass "$what: ${targets:-kernel} builds ($(elapsed "$t0"))"
+	if [ -n "$targets" ]; then
+		count_tap "$cfg" env KH_MAKE_TARGETS="$targets" \
+			sh "$top/harness/cross-checks.sh" "$tree" "$odir" "$makevars"
+		return
+	fi
 
 	# scripts/extract-ikheaders on the images of this build
 	if grep -q '^CONFIG_IKHEADERS=m' "$odir/.config"; then
@@ -312,8 +341,8 @@ for version in $versions; do
 	configs=${KH_CONFIGS:-}
 	if [ -z "$configs" ]; then
 		case $version in
-		6.12) configs="debug llvm arm64" ;;
-		*) configs="m" ;;
+		6.12) configs="debug llvm arm64 llvm-arm64" ;;
+		*) configs="m arm64-prep" ;;
 		esac
 	fi
 	for cfg in $configs; do

@@ -68,11 +68,13 @@ target_tree() {
 		-maxdepth 1 -type f \( -name '*.[chly]' -o -name Makefile \) \
 		! -name elfconfig.h ! -name devicetable-offsets.h | LC_ALL=C sort)
 	links="$links scripts/recordmcount.c scripts/recordmcount.h include"
-	want="$src $(pwd) $links"
+	# the first word changes when the layout of DIR does
+	want="links-2 $src $(pwd) $links"
 	if [ "$(cat "$dir/links" 2>/dev/null)" != "$want" ]; then
 		for f in $links; do
-			mkdir -p "$dir/${f%/*}"
-			ln -sfn "$src/$f" "$dir/$f"
+			case $f in */*) mkdir -p "$dir/${f%/*}" ;; esac
+			rm -rf "${dir:?}/$f"
+			ln -s "$src/$f" "$dir/$f"
 		done
 		# what the kernel build generated for the target
 		for f in scripts/mod/elfconfig.h scripts/mod/devicetable-offsets.h; do
