@@ -123,8 +123,10 @@ for tool in $(kbuild_tools "$conf"); do
 		{ log "'$tool' is not installed; the kernel's compiler needs it"; rc=1; }
 done
 if [ $rc -eq 0 ]; then
+	t0=$(date +%s)
 	kbuild_make "$work/tree" -s M="$work/mod" modules > "$work/build.log" 2>&1
 	rc=$?
+	log "module build took $(($(date +%s) - t0)) s"
 	[ $rc -eq 0 ] && [ -f "$work/mod/kheaders_testmod.ko" ] || {
 		rc=1
 		sed 's/^/# /' "$work/build.log" | tail -n 30
