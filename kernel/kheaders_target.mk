@@ -26,9 +26,11 @@ $(obj)/genksyms/lex.lex.o: $(obj)/genksyms/parse.tab.h
 hostprogs-always-$(BUILD_C_RECORDMCOUNT) += recordmcount
 
 # As scripts/genksyms/Makefile does: the grammar's known conflicts are no
-# news unless extra warnings were asked for.
+# news unless extra warnings were asked for.  A pattern rule, so that make
+# knows one bison run makes both files: two explicit targets would be two
+# rules, and "make -j" would run bison twice at once on the same output.
 ifeq ($(findstring 1,$(KBUILD_EXTRA_WARN)),)
-$(obj)/genksyms/parse.tab.c $(obj)/genksyms/parse.tab.h: $(src)/genksyms/parse.y FORCE
+$(obj)/genksyms/pars%.tab.c $(obj)/genksyms/pars%.tab.h: $(src)/genksyms/pars%.y FORCE
 	$(call if_changed,bison_quiet)
 quiet_cmd_bison_quiet = $(quiet_cmd_bison)
       cmd_bison_quiet = $(cmd_bison) 2>/dev/null
