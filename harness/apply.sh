@@ -49,6 +49,7 @@ has_block() {
 }
 has_block "$ksrc/init/Kconfig" || grep -qx 'config IKHEADERS' "$ksrc/init/Kconfig" ||
 	die "init/Kconfig has neither an IKHEADERS entry nor an applied kheaders block"
+# shellcheck disable=SC2016 # a make variable, literally
 has_block "$ksrc/kernel/Makefile" ||
 	grep -qx 'obj-$(CONFIG_IKHEADERS) += kheaders.o' "$ksrc/kernel/Makefile" ||
 	die "kernel/Makefile has neither the stock kheaders rules nor an applied kheaders block"
@@ -90,6 +91,7 @@ leftover() {
 
 # init/Kconfig: the stock entry runs from "config IKHEADERS" to the next
 # entry.
+# shellcheck disable=SC2016 # awk programs, literally
 kconfig_stock='
 	if ($0 == "config IKHEADERS")
 		stock = 1
@@ -103,6 +105,7 @@ leftover "$tmp/Kconfig" >&2 &&
 
 # kernel/Makefile: the stock obj- line, and the rules from the kheaders.o
 # dependency to the clean-files line naming the archive.
+# shellcheck disable=SC2016 # awk programs, literally
 makefile_stock='
 	if (rules && /^clean-files .*kheaders/)
 		last = 1

@@ -19,7 +19,7 @@
 PROC=/proc/kheaders.tar.xz
 SYS=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=kheaders_lib.sh
+# shellcheck source-path=SCRIPTDIR source=kheaders_lib.sh
 . "$TESTDIR/kheaders_lib.sh"
 # Beside this script when installed; lib.mk builds it in $OUTPUT (O=DIR)
 READ=$TESTDIR/kheaders_read
@@ -35,6 +35,7 @@ work=
 modular=
 was_loaded=
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -n "$work" ] && rm -rf "$work"
 	# leave kheaders as it was found
@@ -77,7 +78,7 @@ is_module && modular=1
 
 echo "1..$PLAN"
 log "seed $SEED, $READERS readers per file, $ROUNDS reads each"
-work=$(mktemp -d) || exit $KSFT_FAIL
+work=$(mktemp -d) || exit "$KSFT_FAIL"
 
 # kmemleak: forget what was found before this test
 if [ ! -e "$KMEMLEAK" ] && [ -d /sys/kernel/debug ]; then

@@ -21,13 +21,14 @@
 FILE=/proc/kheaders.tar.xz
 SYSFILE=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=kheaders_lib.sh
+# shellcheck source-path=SCRIPTDIR source=kheaders_lib.sh
 . "$TESTDIR/kheaders_lib.sh"
 PLAN=13
 
 loaded=
 work=
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -n "$work" ] && rm -rf "$work"
 	if [ -n "$loaded" ] && grep -q '^kheaders ' /proc/modules 2>/dev/null; then
@@ -53,7 +54,7 @@ fi
 echo "1..$PLAN"
 [ -n "$loaded" ] && log "loaded kheaders.ko"
 
-work=$(mktemp -d) || exit $KSFT_FAIL
+work=$(mktemp -d) || exit "$KSFT_FAIL"
 
 # 1: read-only for everyone
 mode=$(stat -c %a $FILE)
@@ -127,10 +128,10 @@ if [ $rc -eq 0 ]; then
 	kbuild_make "$work/tree" -s M="$work/mod" modules > "$work/build.log" 2>&1
 	rc=$?
 	log "module build took $(($(date +%s) - t0)) s"
-	[ $rc -eq 0 ] && [ -f "$work/mod/kheaders_testmod.ko" ] || {
+	if [ $rc -ne 0 ] || [ ! -f "$work/mod/kheaders_testmod.ko" ]; then
 		rc=1
 		sed 's/^/# /' "$work/build.log" | tail -n 30
-	}
+	fi
 fi
 how=gcc
 grep -q '^CONFIG_CC_IS_CLANG=y' "$conf" && how="LLVM=1"
