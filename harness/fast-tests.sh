@@ -356,6 +356,33 @@ test_reproducible() {
 	cmp "$scratch/a" "$odir/$archive" || fail "second archive differs"
 }
 
+# xz compresses in blocks of a fixed size with its multi-threaded encoder:
+# the bytes must not depend on the number of threads or of CPUs, and xz
+# must fail, not fall back to other bytes, when it lacks the memory.
+test_xz_blocks_reproducible() {
+	gen > /dev/null || return 1
+	cp "$odir/$archive" "$scratch/a"
+	blocks=$(xz --robot -l "$scratch/a" | awk -F '\t' '$1 == "totals" { print $3 }')
+	[ "$blocks" -ge 2 ] 2> /dev/null || fail "expected several xz blocks, found '$blocks'" || return 1
+	printf '#!/bin/sh\nexec xz "$@" --threads=4\n' > "$scratch/xz4"
+	chmod +x "$scratch/xz4"
+	rm -f "$odir/$archive" "$odir/$stamp"
+	gen XZ="$scratch/xz4" > /dev/null || return 1
+	cmp "$scratch/a" "$odir/$archive" || fail "4 threads: other bytes" || return 1
+	rm -f "$odir/$archive" "$odir/$stamp"
+	(cd "$odir" && taskset -c 0 env srctree="$tree" SRCARCH=x86 \
+		sh "$tree/kernel/gen_kheaders.sh" $archive \
+		kernel/kheaders_tar kernel/kheaders_module.lds > /dev/null) || return 1
+	cmp "$scratch/a" "$odir/$archive" || fail "one CPU: other bytes" || return 1
+	rm -f "$odir/$archive" "$odir/$stamp"
+	out=$(gen XZ="xz --memlimit-compress=64MiB" 2>&1) &&
+		fail "succeeded with 64 MiB for xz" && return 1
+	case $out in *"could not compress"*) ;; *) fail "unclear error: $out" || return 1 ;; esac
+	for f in "$odir/$archive" "$odir/$stamp" "$odir"/kernel/kheaders_data.tar.xz.tmp*; do
+		[ ! -e "$f" ] || fail "left after the failure: $f" || return 1
+	done
+}
+
 test_noop_does_not_rewrite() {
 	gen > /dev/null || return 1
 	expect_fast_noop
@@ -678,6 +705,7 @@ run_test "comments stripped exactly as gcc does, SPDX kept" test_comments_stripp
 run_test "comment stripping cases: literals, line splices, SPDX" test_comment_stripping_cases
 run_test "files other than headers and host programs archived verbatim" test_other_files_verbatim
 run_test "archive is reproducible" test_reproducible
+run_test "xz blocks: same bytes with 4 threads and on one CPU; no memory, no archive" test_xz_blocks_reproducible
 run_test "no-op run does not rewrite the archive" test_noop_does_not_rewrite
 run_test "touched but unchanged files do not regenerate" test_touched_unchanged_noop
 run_test "header added, changed at same size and mtime, removed: regenerates" test_regen_on_same_size_same_mtime_change

@@ -134,18 +134,30 @@ static void read_file(const char *path, struct buf *b, mode_t *mode)
 }
 
 /*
- * End an output line: drop trailing blanks, and drop the line altogether if
- * nothing is left of it.  An empty line is kept when the line before it ends
- * with a backslash, because it ends that continued line (a macro definition,
- * say); removing it would splice the next line into the macro.
+ * End an output line: drop its leading and trailing blanks, and drop the
+ * line altogether if nothing is left of it.  A line that continues the one
+ * before it (which ends with a backslash) keeps its leading blanks, as they
+ * may be inside a string literal, and is kept even when empty, because it
+ * ends that continued line (a macro definition, say); removing it would
+ * splice the next line into the macro.  Elsewhere leading blanks separate
+ * no tokens: C, the preprocessor and the assembler read the line the same.
  */
 static void end_line(struct buf *out, size_t line_start)
 {
+	int continued = line_start >= 2 && out->data[line_start - 2] == '\\';
+	size_t lead = line_start;
+
 	while (out->len > line_start &&
 	       (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t'))
 		out->len--;
-	if (out->len == line_start &&
-	    !(line_start >= 2 && out->data[line_start - 2] == '\\'))
+	if (!continued) {
+		while (lead < out->len &&
+		       (out->data[lead] == ' ' || out->data[lead] == '\t'))
+			lead++;
+		memmove(out->data + line_start, out->data + lead, out->len - lead);
+		out->len -= lead - line_start;
+	}
+	if (out->len == line_start && !continued)
 		return;
 	buf_addc(out, '\n');
 }
@@ -197,7 +209,7 @@ static size_t next(const char *s, size_t n, size_t i)
  * continues a literal.  String and character literals are copied untouched;
  * like the compiler, an unterminated literal ends at the end of its line.
  * Comments holding an SPDX license identifier are kept as they are.  Blank
- * lines go too, unless a line splice ends on them.
+ * lines and indentation go too (see end_line()).
  */
 static void strip_comments(const char *s, size_t n, struct buf *out)
 {
