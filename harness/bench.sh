@@ -1,15 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# "make bench": the stock 6.12 gen_kheaders.sh of the same Debian tree and
-# ours, side by side, in one run, on one prepared object tree (the
-# CONFIG_IKHEADERS=m configuration of the VM suite).  Prints medians of
-# several runs and the ratios ours/stock.  Only ratios measured in the same
-# run mean anything on a shared machine.
+# "make bench": the stock kheaders of Debian's 6.12 tree and ours, side by
+# side, in one run, each measured the way a kernel build runs it: two
+# finished object trees of the same configuration (configs/base.config +
+# ikheaders-m.config), one of the pristine tree, one of the tree with
+# kheaders applied, and "make O=<tree> kernel/kheaders.o" after the
+# archive and its stamp are removed (cold) or with everything in place
+# (no-op).  The runs of the two sides alternate.  Every time is shown as
+# wall and CPU (user + system of make and all it started), with the
+# median, the range of the runs and the load average before them.  A
+# ratio is printed only when the runs of both sides lie within
+# KH_BENCH_SPREAD percent of their median (of five runs or more, all but
+# the fastest and the slowest); otherwise the bench says so.
+# Run it with nothing else busy: on a loaded machine the stock generator,
+# which starts a process per header, slows far more than ours.
 #
 # Usage: bench.sh [BUILD_DIR]
-# Environment: KH_VERSION (default 6.12), KH_BENCH_RUNS (default 3),
-# KH_BENCH_NOOP_RUNS (the no-op measurements; default 9)
+# Environment: KH_VERSION (default 6.12), KH_BENCH_RUNS (cold runs per
+# side, default 5), KH_BENCH_NOOP_RUNS (default 9), KH_BENCH_SETTLE (the
+# longest wait, in seconds, for the load to fall below 0.5; default 300),
+# KH_BENCH_SPREAD
+# (default 10)
 
 set -eu
 
@@ -17,185 +29,197 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 mkdir -p "$build" && build=$(cd "$build" && pwd)
 version=${KH_VERSION:-6.12}
-runs=${KH_BENCH_RUNS:-3}
+runs=${KH_BENCH_RUNS:-5}
 noop_runs=${KH_BENCH_NOOP_RUNS:-9}
-XZ=${XZ:-xz}
-export XZ
+spread=${KH_BENCH_SPREAD:-10}
+jobs=$(nproc)
 
 sh "$top/harness/deps.sh" "$version"
 tree=$(sh "$top/harness/ksrc.sh" "$version" "$build")
-stock_gen=$build/src/stock-$version/kernel/gen_kheaders.sh
+tarball=/usr/src/linux-source-$version.tar.xz
+pristine=$build/src/pristine-$version
 on=$build/$version/m
+stock=$build/$version/stock-m
 off=$build/$version/off
 work=$build/$version/bench
-[ -f "$stock_gen" ] || { echo >&2 "bench: no stock generator at $stock_gen"; exit 1; }
+mkdir -p "$work"
 
-echo "bench: building the =m kernel ($on) and one without kheaders ($off)"
-sh "$top/harness/build-kernel.sh" "$tree" "$on" \
-	"$top/configs/base.config" "$top/configs/ikheaders-m.config"
-printf '# CONFIG_IKHEADERS is not set\n' > "$build/$version/ikheaders-off.config"
-sh "$top/harness/build-kernel.sh" "$tree" "$off" \
-	"$top/configs/base.config" "$build/$version/ikheaders-off.config"
+# The pristine tree: Debian's, as unpacked, with its own kheaders.
+if [ ! -f "$pristine.unpacked" ] || [ -n "$(find "$tarball" -newer "$pristine.unpacked")" ]; then
+	echo "bench: unpacking the pristine tree $pristine"
+	rm -rf "$pristine" "$pristine.tmp"
+	mkdir -p "$pristine.tmp"
+	tar -xf "$tarball" -C "$pristine.tmp"
+	mv "$pristine.tmp/linux-source-$version" "$pristine"
+	rmdir "$pristine.tmp"
+	touch "$pristine.unpacked"
+fi
 
-# Each generator runs in a directory of its own that sees the object tree's
-# include/, arch/, scripts/ and tools/ through symbolic links, so that
-# neither touches the build's own archive and stamp.
-shadow() {
-	rm -rf "$1"
-	mkdir -p "$1/kernel"
-	for d in include arch scripts tools; do
-		ln -s "$on/$d" "$1/$d"
+echo "bench: building the =m kernels, stock ($stock) and ours ($on), and one without kheaders ($off)"
+frags="$top/configs/base.config $top/configs/ikheaders-m.config"
+# shellcheck disable=SC2086 # file names without blanks
+sh "$top/harness/build-kernel.sh" "$pristine" "$stock" $frags
+# shellcheck disable=SC2086
+sh "$top/harness/build-kernel.sh" "$tree" "$on" $frags
+printf '# CONFIG_IKHEADERS is not set\n' > "$work/ikheaders-off.config"
+sh "$top/harness/build-kernel.sh" "$tree" "$off" "$top/configs/base.config" \
+	"$work/ikheaders-off.config"
+
+# The build tools, as the builds found them (ccache included).
+[ ! -d /usr/lib/ccache ] || PATH=/usr/lib/ccache:$PATH
+
+# kmake SIDE [TARGET...]: make in the object tree of SIDE (stock, ours, off)
+kmake() {
+	case $1 in
+	stock) src=$pristine ;;
+	*) src=$tree ;;
+	esac
+	obj=$(odir_of "$1")
+	shift
+	make -s -C "$src" O="$obj" -j"$jobs" "$@" > /dev/null 2>&1
+}
+odir_of() {
+	case $1 in
+	stock) echo "$stock" ;;
+	ours) echo "$on" ;;
+	off) echo "$off" ;;
+	esac
+}
+cold() { # SIDE: the archive as a build makes it from nothing
+	d=$(odir_of "$1")
+	rm -f "$d/kernel/kheaders_data.tar.xz" "$d/kernel/kheaders.md5"
+	kmake "$1" kernel/kheaders.o
+}
+noop_gen() { kmake "$1" kernel/kheaders.o; }
+noop_all() { kmake "$1"; }
+untar() {
+	rm -rf "$work/x" && mkdir "$work/x"
+	tar -xJf "$(odir_of "$1")/kernel/kheaders_data.tar.xz" -C "$work/x"
+}
+
+# measure FILE COMMAND...: run it once (a shell function: in this shell);
+# append "WALL_MS CPU_MS" to FILE.  CPU is the user and system time of all
+# the processes it started, from the shell's "times" before and after
+# (run in this shell and written to a file: in a command substitution it
+# would report a new process's times).
+measure() {
+	out=$1
+	shift
+	times > "$work/times0"
+	t0=$(date +%s%N)
+	"$@" || { echo >&2 "bench: $* failed"; exit 1; }
+	t1=$(date +%s%N)
+	times > "$work/times1"
+	c0=$(children_ms "$work/times0")
+	c1=$(children_ms "$work/times1")
+	echo "$(((t1 - t0) / 1000000)) $((c1 - c0))" >> "$out"
+}
+# children_ms FILE: user + system time of the children in "times" output
+children_ms() {
+	awk 'NR == 2 { n = 0
+		for (i = 1; i <= 2; i++) {
+			split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2]
+		}
+		printf "%d\n", n * 1000 }' "$1"
+}
+
+# stats FILE COLUMN: "median min max" of that column, in seconds
+stats() {
+	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '
+		{ t[NR] = $1 }
+		END { printf "%.2f %.2f %.2f\n", t[int((NR + 1) / 2)] / 1000, t[1] / 1000, t[NR] / 1000 }'
+}
+# steady FILE COLUMN: the runs lie within $spread % of their median; of
+# five runs or more, the fastest and the slowest are left out first
+steady() {
+	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk -v s="$spread" '
+		{ t[NR] = $1 }
+		END {
+			lo = 1; hi = NR
+			if (NR >= 5) { lo = 2; hi = NR - 1 }
+			m = t[int((NR + 1) / 2)]
+			exit !(m > 0 && (t[hi] - t[lo]) / m * 100 <= s)
+		}'
+}
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# row NAME FILE_A FILE_B: wall and CPU rows for two sides, with B/A
+row() {
+	name=$1
+	for col in 1 2; do
+		if [ $col = 1 ]; then what="$name, wall (s)"; else what="$name, CPU (s)"; fi
+		a=$(stats "$2" $col)
+		b=$(stats "$3" $col)
+		if steady "$2" $col && steady "$3" $col; then
+			r=$(echo "$a $b" | awk '{ printf "%.3f", $4 / $1 }')
+		else
+			r="none: spread > $spread%"
+		fi
+		printf '%-44s %22s %22s %s\n' "$what" \
+			"$(echo "$a" | awk '{ printf "%s (%s-%s)", $1, $2, $3 }')" \
+			"$(echo "$b" | awk '{ printf "%s (%s-%s)", $1, $2, $3 }')" "$r"
 	done
 }
-shadow "$work/stock"
-shadow "$work/ours"
-cp "$on/kernel/kheaders_tar" "$on/kernel/kheaders_module.lds" "$work/ours/kernel/"
 
-stock_cold() {
-	rm -rf "$work/stock/kernel/kheaders_data.tar.xz" "$work/stock/kernel/kheaders.md5" \
-		"$work/stock/kernel/.tmp_cpio_dir"
-	stock_run
-}
-stock_run() {
-	(cd "$work/stock" && building_out_of_srctree=1 srctree="$tree" SRCARCH=x86 \
-		sh "$stock_gen" kernel/kheaders_data.tar.xz > /dev/null)
-}
-ours_run() {
-	(cd "$work/ours" && srctree="$tree" SRCARCH=x86 \
-		sh "$tree/kernel/gen_kheaders.sh" kernel/kheaders_data.tar.xz \
-		kernel/kheaders_tar kernel/kheaders_module.lds > /dev/null)
-}
-ours_cold() {
-	rm -f "$work/ours/kernel/kheaders_data.tar.xz" "$work/ours/kernel/kheaders.md5"
-	ours_run
-}
-noop_make() { make -s -C "$tree" O="$1" -j"$(nproc)" > /dev/null 2>&1; }
+# Let the builds' load die down: the 1-minute load average below 0.5,
+# waiting at most KH_BENCH_SETTLE seconds.
+settle=${KH_BENCH_SETTLE:-300}
+while [ "$settle" -gt 0 ] && awk '{ exit !($1 >= 0.5) }' /proc/loadavg; do
+	sleep 10
+	settle=$((settle - 10))
+done
+echo "bench: load average before the runs: $(load)"
+# Warm the page cache and settle both trees once.
+for side in stock ours off; do noop_all $side; done
+cold stock; cold ours
 
-# cpu_ms COMMAND...: run it, print the CPU time (user + system) it and its
-# children took, in milliseconds.  Less disturbed by other load than the
-# wall time, though only to the clock tick.
-cpu_ms() {
-	perl -MPOSIX -e '
-		my @a = POSIX::times();
-		system(@ARGV) == 0 or exit 1;
-		my @b = POSIX::times();
-		printf "%d\n", ($b[3] + $b[4] - $a[3] - $a[4]) * 1000 /
-			POSIX::sysconf(POSIX::_SC_CLK_TCK);' "$@"
-}
-untar() { tar -xJf "$1" -C "$work/x"; }
-
-# ms COMMAND...: run it, print its wall time in milliseconds.
-ms() {
-	t0=$(date +%s%N)
-	"$@"
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
-}
-
-# Print the median of the numbers (milliseconds) on standard input, in
-# seconds.
-median_of() {
-	sort -n | awk '{ t[NR] = $1 } END { printf "%.3f\n", t[int((NR + 1) / 2)] / 1000 }'
-}
-
-# median [-n RUNS] FUNCTION: run it RUNS (default $runs) times, print the
-# median wall time in seconds (three decimals).
-median() {
-	n=$runs
-	if [ "$1" = -n ]; then
-		n=$2
-		shift 2
-	fi
-	i=0
-	while [ $i -lt "$n" ]; do
-		ms "$1"
-		i=$((i + 1))
-	done | median_of
-}
-
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.3f\n", a / b }'
-}
-
-row() {
-	printf '%-40s %14s %14s %8s\n' "$1" "$2" "$3" "$4"
-}
-
-echo "bench: cold generation $runs times each, no-op generator $noop_runs times each;"
-echo "bench: extraction and no-op make $noop_runs times each, the two sides alternating"
-# Warm the page cache and make both no-op builds settle once.
-stock_cold
-ours_cold
-noop_make "$on"
-noop_make "$off"
-
-t_stock=$(median stock_cold)
-t_ours=$(median ours_cold)
-# with the archive and its stamp in place, as in a no-op build
-n_stock=$(median -n "$noop_runs" stock_run)
-n_ours=$(median -n "$noop_runs" ours_run)
-
-# Extraction, and a no-op make of the whole kernel, vary by a good fraction of a second
-# from run to run on a busy machine, far more than the difference sought:
-# the two sides run alternately, many times, and the medians are compared.
-# The directory extracted into is emptied outside the timing.
-: > "$work/noop-on" && : > "$work/noop-off"
-: > "$work/cpu-on" && : > "$work/cpu-off"
-: > "$work/x-stock" && : > "$work/x-ours"
+: > "$work/loads"
+for f in cold-stock cold-ours noop-stock noop-ours x-stock x-ours all-off all-ours; do
+	: > "$work/$f"
+done
+i=0
+while [ $i -lt "$runs" ]; do
+	load >> "$work/loads"
+	measure "$work/cold-stock" cold stock
+	measure "$work/cold-ours" cold ours
+	i=$((i + 1))
+done
 i=0
 while [ $i -lt "$noop_runs" ]; do
-	for side in stock ours; do
-		rm -rf "$work/x" && mkdir "$work/x"
-		ms untar "$work/$side/kernel/kheaders_data.tar.xz" >> "$work/x-$side"
-	done
-	ms noop_make "$off" >> "$work/noop-off"
-	ms noop_make "$on" >> "$work/noop-on"
-	cpu_ms make -s -C "$tree" O="$off" -j"$(nproc)" >> "$work/cpu-off"
-	cpu_ms make -s -C "$tree" O="$on" -j"$(nproc)" >> "$work/cpu-on"
+	measure "$work/noop-stock" noop_gen stock
+	measure "$work/noop-ours" noop_gen ours
+	measure "$work/x-stock" untar stock
+	measure "$work/x-ours" untar ours
+	measure "$work/all-off" noop_all off
+	measure "$work/all-ours" noop_all ours
 	i=$((i + 1))
 done
 rm -rf "$work/x"
-x_stock=$(median_of < "$work/x-stock")
-x_ours=$(median_of < "$work/x-ours")
-t_on=$(median_of < "$work/noop-on")
-t_off=$(median_of < "$work/noop-off")
-c_on=$(median_of < "$work/cpu-on")
-c_off=$(median_of < "$work/cpu-off")
 
-a_stock=$work/stock/kernel/kheaders_data.tar.xz
-a_ours=$work/ours/kernel/kheaders_data.tar.xz
-size_stock=$(stat -c %s "$a_stock")
-size_ours=$(stat -c %s "$a_ours")
-raw_stock=$(xz -dc "$a_stock" | wc -c)
-raw_ours=$(xz -dc "$a_ours" | wc -c)
-files_stock=$(tar -tJf "$a_stock" | grep -vc '/$')
-files_ours=$(tar -tJf "$a_ours" | grep -vc '/$')
-mem() { xz -lvv "$1" | sed -n 's/^ *Memory needed: *//p'; }
-mem_stock=$(mem "$a_stock")
-mem_ours=$(mem "$a_ours")
-mib() { echo "${1% MiB}"; }
-ko=$(stat -c %s "$on/kernel/kheaders.ko")
+a_stock=$stock/kernel/kheaders_data.tar.xz
+a_ours=$on/kernel/kheaders_data.tar.xz
+num() { # NAME STOCK OURS
+	printf '%-44s %22s %22s %.3f\n' "$1" "$2" "$3" "$(echo "$2 $3" | awk '{ print $2 / $1 }')"
+}
+mem() { xz -lvv "$1" | sed -n 's/^ *Memory needed: *\([0-9]*\) MiB.*/\1/p'; }
 
 echo
-echo "linux-$version, x86_64, configs/base.config + ikheaders-m.config, $(nproc) CPUs;"
-echo "medians of $runs runs for cold generation, of $noop_runs runs otherwise"
+echo "linux-$version, x86_64, configs/base.config + ikheaders-m.config, $jobs CPUs, $(uname -r) host"
+echo "load average (1, 5, 15 min) before each cold pair: $(paste -sd '/' "$work/loads")"
+echo "times: median (min-max) of $runs cold runs, $noop_runs otherwise; a ratio only when both"
+echo "sides' runs lie within $spread% of their median (of 5 runs or more: all but the fastest and slowest)"
 echo
-row "" stock ours ours/stock
-row "cold generation (s)" "$t_stock" "$t_ours" "$(ratio "$t_ours" "$t_stock")"
-row "no-op generator run (s)" "$n_stock" "$n_ours" "$(ratio "$n_ours" "$n_stock")"
-row "archive (bytes)" "$size_stock" "$size_ours" "$(ratio "$size_ours" "$size_stock")"
-row "uncompressed (bytes)" "$raw_stock" "$raw_ours" "$(ratio "$raw_ours" "$raw_stock")"
-row "files" "$files_stock" "$files_ours" "$(ratio "$files_ours" "$files_stock")"
-row "tar -xJf (s)" "$x_stock" "$x_ours" "$(ratio "$x_ours" "$x_stock")"
-row "xz decompression memory (MiB)" "$(mib "$mem_stock")" "$(mib "$mem_ours")" \
-	"$(ratio "$(mib "$mem_ours")" "$(mib "$mem_stock")")"
+printf '%-44s %22s %22s %s\n' "" "stock" "ours" "ours/stock"
+row "cold make O= kernel/kheaders.o" "$work/cold-stock" "$work/cold-ours"
+row "no-op make O= kernel/kheaders.o" "$work/noop-stock" "$work/noop-ours"
+row "tar -xJf" "$work/x-stock" "$work/x-ours"
+num "archive (bytes)" "$(stat -c %s "$a_stock")" "$(stat -c %s "$a_ours")"
+num "uncompressed (bytes)" "$(xz -dc "$a_stock" | wc -c)" "$(xz -dc "$a_ours" | wc -c)"
+num "files" "$(tar -tJf "$a_stock" | grep -vc '/$')" "$(tar -tJf "$a_ours" | grep -vc '/$')"
+num "xz decompression memory (MiB)" "$(mem "$a_stock")" "$(mem "$a_ours")"
+num "kheaders.ko (bytes)" "$(stat -c %s "$stock/kernel/kheaders.ko")" "$(stat -c %s "$on/kernel/kheaders.ko")"
 echo
-row "" "feature off" "ours on" "on - off"
-row "no-op make of the kernel (s)" "$t_off" "$t_on" \
-	"$(awk -v a="$t_on" -v b="$t_off" 'BEGIN { printf "%+.3f\n", a - b }')"
-range() { sort -n "$1" | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.3f-%.3f", a / 1000, b / 1000 }'; }
-row "  range of the runs (s)" "$(range "$work/noop-off")" "$(range "$work/noop-on")" ""
-row "  CPU time, user + system (s)" "$c_off" "$c_on" \
-	"$(awk -v a="$c_on" -v b="$c_off" 'BEGIN { printf "%+.3f\n", a - b }')"
+printf '%-44s %22s %22s %s\n' "" "feature off" "ours on" "on/off"
+row "no-op make of the whole kernel" "$work/all-off" "$work/all-ours"
 echo
-echo "kheaders.ko (ours): $ko bytes; the stock archive has headers only, ours also the module build files"
+echo "stock's archive holds headers only; ours also the module build files and programs"
