@@ -92,10 +92,9 @@ cold() { # SIDE: the archive as a build makes it from nothing
 }
 noop_gen() { kmake "$1" kernel/kheaders.o; }
 noop_all() { kmake "$1"; }
-untar() {
-	rm -rf "$work/x" && mkdir "$work/x"
-	tar -xJf "$(odir_of "$1")/kernel/kheaders_data.tar.xz" -C "$work/x"
-}
+# untar SIDE: extract into $work/x, which fresh_x empties outside the timing
+untar() { tar -xJf "$(odir_of "$1")/kernel/kheaders_data.tar.xz" -C "$work/x"; }
+fresh_x() { rm -rf "$work/x" && mkdir "$work/x"; }
 
 # measure FILE COMMAND...: run it once (a shell function: in this shell);
 # append "WALL_MS CPU_MS" to FILE.  CPU is the user and system time of all
@@ -188,7 +187,9 @@ i=0
 while [ $i -lt "$noop_runs" ]; do
 	measure "$work/noop-stock" noop_gen stock
 	measure "$work/noop-ours" noop_gen ours
+	fresh_x
 	measure "$work/x-stock" untar stock
+	fresh_x
 	measure "$work/x-ours" untar ours
 	measure "$work/all-off" noop_all off
 	measure "$work/all-ours" noop_all ours
