@@ -4,7 +4,10 @@
 # Checks in the guest that need the host's build tree (read-only over 9p),
 # which the kselftest cannot have:
 #   - Module.symvers in /proc/kheaders.tar.xz is what the build wrote for
-#     vmlinux (the same symbols, CRCs, export types and namespaces);
+#     vmlinux (the same symbols, CRCs, export types and namespaces), and,
+#     with crc-ccitt loaded before kheaders, for crc-ccitt.ko (with the
+#     module's name where the build has its path); a built-in kheaders
+#     lists vmlinux alone;
 #   - what scripts/extract-ikheaders wrote on the host from the kernel image
 #     or kheaders.ko is the start of /proc/kheaders.tar.xz and of
 #     /sys/kernel/kheaders.tar.xz, and the rest of them is the stream the
@@ -27,12 +30,15 @@ check() {
 	fi
 }
 
+# crc-ccitt first, so that a modular kheaders lists its exports
+modprobe crc_ccitt || echo "# modprobe crc_ccitt failed"
 if [ ! -e /proc/kheaders.tar.xz ] && modprobe kheaders; then
 	loaded=1
 fi
 
 # Module.symvers against the build's
-tar -xOf /proc/kheaders.tar.xz Module.symvers 2> "$work/err" | LC_ALL=C sort > "$work/served"
+tar -xOf /proc/kheaders.tar.xz Module.symvers 2> "$work/err" | LC_ALL=C sort > "$work/all"
+awk -F '\t' '$3 == "vmlinux"' "$work/all" > "$work/served"
 # vmlinux.symvers since 6.2; before, vmlinux's lines of Module.symvers
 if [ -f "$odir/vmlinux.symvers" ]; then
 	LC_ALL=C sort "$odir/vmlinux.symvers"
@@ -48,6 +54,33 @@ if ! cmp -s "$work/served" "$work/built"; then
 fi
 check $ok "Module.symvers served equals the build's for vmlinux ($(wc -l < "$work/built") symbols)"
 
+# the modules' lines: those the build wrote for the modules loaded, with
+# the module's name (crc_ccitt) where the build wrote its path
+# (lib/crc-ccitt); none for a built-in kheaders, made before any module
+awk -F '\t' '$3 != "vmlinux"' "$work/all" > "$work/served"
+if [ -n "$loaded" ]; then
+	cut -d ' ' -f1 /proc/modules > "$work/loaded"
+	awk -F '\t' -v OFS='\t' 'NR == FNR { live[$1] = 1; next }
+		$3 != "vmlinux" {
+			n = split($3, p, "/"); name = p[n]; gsub("-", "_", name)
+			if (name in live) { $3 = name; print }
+		}' "$work/loaded" "$odir/Module.symvers" | LC_ALL=C sort > "$work/built"
+	what="the build's for the modules loaded"
+else
+	: > "$work/built"
+	what="nothing for modules (built-in kheaders)"
+fi
+ok=0
+if [ -n "$loaded" ] && ! grep -q '	crc_ccitt	crc_ccitt	' "$work/built"; then
+	echo "# the build has no crc_ccitt line for a loaded crc_ccitt"
+	ok=1
+fi
+if ! cmp -s "$work/served" "$work/built"; then
+	diff "$work/built" "$work/served" | head -n 20 | sed 's/^/# /'
+	ok=1
+fi
+check $ok "Module.symvers served lists $what ($(wc -l < "$work/built") symbols)"
+
 # extract-ikheaders' output against what the kernel serves
 size=$(stat -c %s "$extracted")
 for f in /proc/kheaders.tar.xz /sys/kernel/kheaders.tar.xz; do
@@ -62,5 +95,6 @@ members=$(xz -dc "$work/rest" | tar -tf - 2>&1)
 check $ok "the rest of /proc/kheaders.tar.xz is one xz stream holding Module.symvers"
 
 [ -n "$loaded" ] && rmmod kheaders
+rmmod crc_ccitt
 rm -rf "$work"
 exit 0

@@ -300,7 +300,7 @@ vm_suite() {
 	f=$(printf '%s\n' "$checks" | grep -c '^not ok ')
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ $((p + f)) -eq 4 ] || flunk "$what: guest-checks.sh gave its 4 results (got $((p + f)))"
+	[ $((p + f)) -eq 5 ] || flunk "$what: guest-checks.sh gave its 5 results (got $((p + f)))"
 
 	# The kselftests' own results: run_kselftest.sh prefixes them "# ".
 	inner=$(sed -n 's/^# \(\(not \)\{0,1\}ok [0-9][0-9]* .*\)$/\1/p' "$odir/vm.log")
@@ -319,7 +319,7 @@ vm_suite() {
 	# The runner's verdicts; a kselftest that skipped as a whole ("exit=4":
 	# no kheaders, no compiler) is a failure here, where both must exist.
 	sed -n 's/^KH-WAY: /# way: /p' "$odir/vm.log"
-	for t in kheaders_test.sh kheaders_stress.sh; do
+	for t in kheaders_test.sh kheaders_symvers.sh kheaders_stress.sh; do
 		n_ok=$(grep -c "^ok [0-9]* selftests: kheaders: $t\$" "$odir/vm.log")
 		if [ "$n_ok" -eq "$ways" ] && [ "$rc" -eq 0 ]; then
 			pass "$what: kselftest $t passed in the guest ($ways way(s) of running it)"

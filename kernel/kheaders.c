@@ -5,19 +5,20 @@
  * (where bcc and bpftrace look); both files hold the same bytes.
  *
  * The file is the xz-compressed tar archive made at build time by
- * kernel/gen_kheaders.sh, followed by a second, small xz stream made here
- * when either file is first read.  That stream holds a tar member with the
- * Module.symvers of the running kernel (see kheaders_symvers.c) and the two
- * zero blocks that end a tar archive; the build-time archive leaves them
- * out.  xz decodes concatenated streams as one, so tar sees a single
- * archive.  The kernel has no xz encoder, so the second stream stores its
- * data in uncompressed LZMA2 chunks.
+ * kernel/gen_kheaders.sh, followed by a second, small xz stream made here.
+ * That stream holds a tar member with the Module.symvers of the running
+ * kernel (see kheaders_symvers.c) and the two zero blocks that end a tar
+ * archive; the build-time archive leaves them out.  xz decodes
+ * concatenated streams as one, so tar sees a single archive.  The kernel
+ * has no xz encoder, so the second stream stores its data in uncompressed
+ * LZMA2 chunks.
  *
  * The build-time archive is bounded by the markers IKHD_ST and IKHD_ED, so
  * that scripts can find it in a kernel image or in kheaders.ko.
  */
 
 #include <linux/crc32.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
@@ -75,8 +76,7 @@ struct kheaders_tail {
 	u8 data[];
 };
 
-static size_t symvers_len;	/* length of Module.symvers */
-static size_t tail_len;		/* bytes of the stream made at open */
+static size_t tail_len;		/* bytes of the stream after the archive */
 
 static size_t archive_len(void)
 {
@@ -125,12 +125,15 @@ static u32 xz_crc32(const u8 *p, size_t len)
 	return ~crc32_le(~0U, p, len);
 }
 
-/* Bytes of the tar data after the archive: Module.symvers and the end. */
-static size_t tail_tar_len(void)
+/*
+ * Bytes of the tar data after the archive: a Module.symvers of @len bytes
+ * and the end.
+ */
+static size_t tail_tar_len(size_t len)
 {
-	if (!symvers_len)
+	if (!len)
 		return TAR_END_LEN;
-	return TAR_BLOCK + ALIGN(symvers_len, TAR_BLOCK) + TAR_END_LEN;
+	return TAR_BLOCK + ALIGN(len, TAR_BLOCK) + TAR_END_LEN;
 }
 
 /* Bytes of the xz stream that xz_store() makes of @n bytes. */
@@ -223,41 +226,54 @@ static void tar_header(u8 *h, const char *name, size_t size)
 	snprintf(c + 148, 8, "%06o", sum);
 }
 
-static struct kheaders_tail *kheaders_tail_make(void)
+/*
+ * The stream after the archive, listing the exports of vmlinux and, with
+ * @with_modules, those of the in-tree modules loaded now.
+ */
+static struct kheaders_tail *kheaders_tail_make(bool with_modules)
 {
-	size_t tar_len = tail_tar_len();
-	struct kheaders_tail *tail = NULL;
-	u8 *tar;
+	struct kheaders_tail *tail;
+	size_t len, tar_len;
+	u8 *tar = NULL;
+	int tries;
 
-	/* zeroed: the padding and the end of the archive are zeros */
-	tar = vzalloc(tar_len);
-	if (!tar)
-		return NULL;
-	if (symvers_len) {
-		tar_header(tar, "Module.symvers", symvers_len);
+	for (tries = 0; tries < 4 && !tar; tries++) {
+		len = kheaders_symvers(NULL, 0, with_modules);
+		tar_len = tail_tar_len(len);
+		/* zeroed: the padding and the end of the archive are zeros */
+		tar = vzalloc(tar_len);
+		if (!tar)
+			return ERR_PTR(-ENOMEM);
+		if (!len)
+			break;
+		tar_header(tar, "Module.symvers", len);
 		/* the NUL after the text lands in padding or the end blocks */
-		if (kheaders_symvers(tar + TAR_BLOCK, tar_len - TAR_BLOCK) !=
-		    symvers_len)
-			goto out;
+		if (kheaders_symvers(tar + TAR_BLOCK, tar_len - TAR_BLOCK,
+				     with_modules) != len) {
+			/* a module came or went in between: again */
+			vfree(tar);
+			tar = NULL;
+		}
 	}
-	tail = kvmalloc(struct_size(tail, data, tail_len), GFP_KERNEL);
-	if (!tail)
-		goto out;
-	tail->len = xz_store(tail->data, tar, tar_len);
-	if (WARN_ON(tail->len != tail_len)) {
-		kvfree(tail);
-		tail = NULL;
-	}
-out:
+	if (!tar)
+		return ERR_PTR(-EBUSY);
+	tail = kvmalloc(struct_size(tail, data, xz_stored_len(tar_len)),
+			GFP_KERNEL);
+	if (tail)
+		tail->len = xz_store(tail->data, tar, tar_len);
 	vfree(tar);
-	return tail;
+	return tail ?: ERR_PTR(-ENOMEM);
 }
 
 /*
- * The stream after the archive is made on first use, by whichever of the
- * two files is read first, and kept until the module is unloaded: sysfs
- * has no open or release to tie it to a reader.  It never changes once
- * made, so readers use it without the lock.
+ * The stream after the archive never changes while the files exist, so
+ * that every reader sees the same bytes, of the size that stat reports,
+ * whatever modules load and unload meanwhile; readers use it without the
+ * lock.  When in-tree modules with exports are loaded as kheaders starts,
+ * it is made then, as those modules may be gone by the first read; else
+ * it lists vmlinux alone, whose exports never change, and is made by
+ * whichever of the two files is read first.  It is kept until the module
+ * is unloaded: sysfs has no open or release to tie it to a reader.
  */
 static DEFINE_MUTEX(kheaders_tail_lock);
 static struct kheaders_tail *kheaders_tail;
@@ -267,8 +283,13 @@ static struct kheaders_tail *kheaders_tail_get(void)
 	struct kheaders_tail *tail;
 
 	mutex_lock(&kheaders_tail_lock);
-	if (!kheaders_tail)
-		kheaders_tail = kheaders_tail_make();
+	if (!kheaders_tail) {
+		tail = kheaders_tail_make(false);
+		if (!IS_ERR(tail) && WARN_ON(tail->len != tail_len))
+			kvfree(tail);
+		else if (!IS_ERR(tail))
+			kheaders_tail = tail;
+	}
 	tail = kheaders_tail;
 	mutex_unlock(&kheaders_tail_lock);
 	return tail;
@@ -353,33 +374,59 @@ static struct bin_attribute kheaders_attr __ro_after_init = {
 	.read	= kheaders_sysfs_read,
 };
 
+/* Decide what follows the archive, and so the size of the files. */
+static int __init kheaders_tail_init(void)
+{
+	struct kheaders_tail *tail;
+	size_t len = kheaders_symvers(NULL, 0, false);
+
+	if (kheaders_symvers(NULL, 0, true) == len) {
+		tail_len = xz_stored_len(tail_tar_len(len));
+		return 0;
+	}
+	tail = kheaders_tail_make(true);
+	if (IS_ERR(tail))
+		return PTR_ERR(tail);
+	kheaders_tail = tail;
+	tail_len = tail->len;
+	return 0;
+}
+
 static int __init kheaders_init(void)
 {
 	struct proc_dir_entry *entry;
 	size_t size;
 	int ret;
 
-	symvers_len = kheaders_symvers(NULL, 0);
-	tail_len = xz_stored_len(tail_tar_len());
+	ret = kheaders_tail_init();
+	if (ret)
+		return ret;
 	size = archive_len() + tail_len;
 
 	if (IS_ENABLED(CONFIG_PROC_FS)) {
 		entry = proc_create("kheaders.tar.xz", 0444, NULL,
 				    &kheaders_proc_ops);
-		if (!entry)
-			return -ENOMEM;
+		if (!entry) {
+			ret = -ENOMEM;
+			goto out_tail;
+		}
 		proc_set_size(entry, size);
 	}
 	if (IS_ENABLED(CONFIG_SYSFS)) {
 		kheaders_attr.size = size;
 		ret = sysfs_create_bin_file(kernel_kobj, &kheaders_attr);
-		if (ret) {
-			if (IS_ENABLED(CONFIG_PROC_FS))
-				remove_proc_entry("kheaders.tar.xz", NULL);
-			return ret;
-		}
+		if (ret)
+			goto out_proc;
 	}
 	return 0;
+
+out_proc:
+	if (IS_ENABLED(CONFIG_PROC_FS))
+		remove_proc_entry("kheaders.tar.xz", NULL);
+out_tail:
+	kvfree(kheaders_tail);
+	kheaders_tail = NULL;
+	return ret;
 }
 
 static void __exit kheaders_exit(void)

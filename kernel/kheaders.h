@@ -9,9 +9,10 @@ extern const char kheaders_archive[];
 extern const char kheaders_archive_end[];
 
 #ifdef CONFIG_IKHEADERS_SYMVERS
-size_t kheaders_symvers(char *buf, size_t size);
+size_t kheaders_symvers(char *buf, size_t size, bool with_modules);
 #else
-static inline size_t kheaders_symvers(char *buf, size_t size)
+static inline size_t kheaders_symvers(char *buf, size_t size,
+				      bool with_modules)
 {
 	return 0;
 }
