@@ -27,7 +27,7 @@
 #   arm64-prep  the arm64 configuration, prepared and checked the same way.
 # By default 6.12 runs debug, llvm, arm64 and llvm-arm64, and 6.1 runs m,
 # y and arm64-prep; llvm is what 6.12's y was, built with LLVM=1.  All of
-# it takes about 50 minutes on two cores from an empty ccache (README.md).
+# it takes about 55 minutes on two cores from an empty ccache (README.md).
 #
 # Usage: run-tests.sh [BUILD_DIR]
 # Environment: KH_VERSIONS (default "6.12 6.1"), KH_CONFIGS (default
