@@ -1,11 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# TAP output for the kheaders kselftests, sourced by each of them.
+# TAP output and helpers for the kheaders kselftests, sourced by each of
+# them after setting TESTDIR to its own directory.
 
 KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4
+
+# The reader program: beside the scripts when installed; lib.mk builds it
+# in $OUTPUT ("make O=DIR run_tests")
+KHEADERS_READ=$TESTDIR/kheaders_read
+[ -x "$KHEADERS_READ" ] || [ -z "${OUTPUT:-}" ] ||
+	KHEADERS_READ=$OUTPUT/kheaders_read
 
 n=0
 failed=0

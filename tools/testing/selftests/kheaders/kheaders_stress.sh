@@ -21,9 +21,7 @@ SYS=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=kheaders_lib.sh
 . "$TESTDIR/kheaders_lib.sh"
-# Beside this script when installed; lib.mk builds it in $OUTPUT (O=DIR)
-READ=$TESTDIR/kheaders_read
-[ -x "$READ" ] || [ -z "${OUTPUT:-}" ] || READ=$OUTPUT/kheaders_read
+READ=$KHEADERS_READ
 READERS=${KH_STRESS_READERS:-4}
 ROUNDS=${KH_STRESS_ROUNDS:-200}
 CYCLES=${KH_STRESS_CYCLES:-100}

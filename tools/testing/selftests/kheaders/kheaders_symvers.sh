@@ -21,9 +21,7 @@ SYSFILE=/sys/kernel/kheaders.tar.xz
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=kheaders_lib.sh
 . "$TESTDIR/kheaders_lib.sh"
-# Beside this script when installed; lib.mk builds it in $OUTPUT (O=DIR)
-READ=$TESTDIR/kheaders_read
-[ -x "$READ" ] || [ -z "${OUTPUT:-}" ] || READ=$OUTPUT/kheaders_read
+READ=$KHEADERS_READ
 DEP=crc_ccitt
 MOD=kheaders_crcmod
 
