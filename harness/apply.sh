@@ -3,9 +3,11 @@
 #
 # Apply kheaders to a kernel tree: copy the overlay files, put the two
 # fragments into init/Kconfig and kernel/Makefile in place of the stock
-# IKHEADERS entry and rules (or of what an earlier run put there), and add
-# the selftest to tools/testing/selftests/Makefile and the documentation
-# page to Documentation/admin-guide/index.rst.
+# IKHEADERS entry and rules (or of what an earlier run put there), add
+# module_walk_exports() to the module code (the end of
+# kernel/module/main.c, and its declaration at the end of
+# include/linux/module.h), the selftest to tools/testing/selftests/Makefile
+# and the documentation page to Documentation/admin-guide/index.rst.
 #
 # Usage: apply.sh KSRC
 #
@@ -18,6 +20,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ksrc=${1:-}
 begin='# BEGIN kheaders: managed by kheaders apply.sh, do not edit'
 end='# END kheaders'
+cbegin='/* BEGIN kheaders: managed by kheaders apply.sh, do not edit */'
+cend='/* END kheaders */'
+# overlay files of earlier versions of kheaders, removed from the tree
+obsolete=kernel/kheaders_symvers.c
 
 die() {
 	echo >&2 "apply: $*"
@@ -35,8 +41,9 @@ overlay=$(cd "$top" && find kernel tools/testing/selftests/kheaders \
 
 # --- recognise the tree before touching anything ----------------------------
 
-for f in Makefile init/Kconfig kernel/Makefile \
-	 tools/testing/selftests/Makefile scripts/Kbuild.include; do
+for f in Makefile init/Kconfig kernel/Makefile kernel/module/main.c \
+	 include/linux/module.h tools/testing/selftests/Makefile \
+	 scripts/Kbuild.include; do
 	[ -f "$ksrc/$f" ] || die "$ksrc is not a kernel tree: no $f"
 done
 grep -q '^VERSION = ' "$ksrc/Makefile" ||
@@ -120,6 +127,50 @@ splice "$ksrc/kernel/Makefile" "$top/kernel/Makefile.fragment" "$makefile_stock"
 leftover "$tmp/Makefile" >&2 &&
 	die "kernel/Makefile: kheaders rules in an unknown form; nothing changed"
 
+# insert_block FILE FRAGMENT LAST_LINE: print FILE with FRAGMENT between
+# the C markers, in place of the block of an earlier run, else before the
+# last line when it is LAST_LINE, else at the end when LAST_LINE is empty
+insert_block() {
+	awk -v begin="$cbegin" -v end="$cend" -v frag="$2" -v last="$3" '
+		function block() {
+			print begin
+			while ((getline line < frag) > 0)
+				print line
+			close(frag)
+			print end
+			done = 1
+		}
+		{ lines[NR] = $0 }
+		END {
+			n = NR
+			if (last != "" && lines[n] != last)
+				exit 1
+			for (i = 1; i <= n; i++) {
+				if (lines[i] == begin) {
+					inblock = 1
+					block()
+					continue
+				}
+				if (inblock) {
+					if (lines[i] == end)
+						inblock = 0
+					continue
+				}
+				if (i == n && last != "" && !done)
+					block()
+				print lines[i]
+			}
+			if (!done)
+				block()
+		}
+	' "$1"
+}
+insert_block "$ksrc/kernel/module/main.c" "$top/kernel/module/main.c.fragment" '' \
+	> "$tmp/main.c"
+insert_block "$ksrc/include/linux/module.h" "$top/include/linux/module.h.fragment" \
+	'#endif /* _LINUX_MODULE_H */' > "$tmp/module.h" ||
+	die "include/linux/module.h does not end with '#endif /* _LINUX_MODULE_H */'; nothing changed"
+
 # tools/testing/selftests/Makefile: one TARGETS line, in order.
 if grep -qx 'TARGETS += kheaders' "$ksrc/tools/testing/selftests/Makefile"; then
 	cp "$ksrc/tools/testing/selftests/Makefile" "$tmp/selftests.mk"
@@ -171,6 +222,15 @@ for f in $overlay; do
 done
 install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
 install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile
+install_file "$tmp/main.c" "$ksrc/kernel/module/main.c" kernel/module/main.c
+install_file "$tmp/module.h" "$ksrc/include/linux/module.h" include/linux/module.h
+for f in $obsolete; do
+	if [ -e "$ksrc/$f" ]; then
+		rm -f "$ksrc/$f"
+		echo "  removed $f"
+		changed=$((changed + 1))
+	fi
+done
 install_file "$tmp/selftests.mk" "$ksrc/tools/testing/selftests/Makefile" \
 	tools/testing/selftests/Makefile
 if [ -f "$tmp/docindex" ]; then

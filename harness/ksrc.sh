@@ -29,11 +29,23 @@ if [ ! -f "$tree.unpacked" ] ||
 	tar -xf "$tarball" -C "$tree.tmp"
 	mv "$tree.tmp/linux-source-$version" "$tree"
 	rmdir "$tree.tmp"
-	mkdir -p "$build/src/stock-$version"
-	(cd "$tree" && cp --parents kernel/gen_kheaders.sh kernel/Makefile \
-		init/Kconfig tools/testing/selftests/Makefile \
-		"$build/src/stock-$version/")
 	touch "$tree.unpacked"
+fi
+
+# The stock files (from the tarball: the tree may have kheaders applied).
+stock="kernel/gen_kheaders.sh kernel/Makefile init/Kconfig
+	tools/testing/selftests/Makefile kernel/module/main.c include/linux/module.h"
+missing=
+for f in $stock; do
+	[ -f "$build/src/stock-$version/$f" ] || missing="$missing linux-source-$version/$f"
+done
+if [ -n "$missing" ]; then
+	mkdir -p "$build/src/stock-$version.tmp"
+	# shellcheck disable=SC2086 # member names without blanks
+	tar -xf "$tarball" -C "$build/src/stock-$version.tmp" $missing
+	mkdir -p "$build/src/stock-$version"
+	cp -r "$build/src/stock-$version.tmp/linux-source-$version/." "$build/src/stock-$version/"
+	rm -rf "$build/src/stock-$version.tmp"
 fi
 
 sh "$top/harness/apply.sh" "$tree" >&2

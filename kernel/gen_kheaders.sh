@@ -12,15 +12,28 @@
 # STRIP from Kbuild.  KBUILD_BUILD_TIMESTAMP, when set, is the modification
 # time of every file in the archive; otherwise that time is 0.
 #
-# When the kernel is cross-compiled, the programs that "make M=" runs
-# (fixdep, modpost, genksyms, recordmcount) must run on the target:
-# kernel/Makefile then builds them with the kernel's compiler, statically
-# linked, in an external module directory DIR (see kheaders_target.mk),
-# and KHEADERS_TARGET_PROGS=DIR tells this script to archive those instead
-# of the build host's.  --target-tree makes DIR: links to the programs'
-# sources and to the target's generated scripts/mod headers, and a check
-# that CC LDFLAGS can link a static program at all, so that a missing
-# static C library is named rather than left to a linker error.
+# When the kernel is built for another machine than the build host's
+# (CONFIG_IKHEADERS_CROSS), the programs that "make M=" runs (fixdep,
+# modpost, genksyms, recordmcount) must run on the target: with
+# CONFIG_IKHEADERS_TARGET_PROGS, kernel/Makefile builds them with the
+# kernel's compiler, statically linked, in an external module directory
+# DIR (see kheaders_target.mk), and KHEADERS_TARGET_PROGS=DIR tells this
+# script to archive those instead of the build host's.  --target-tree
+# makes DIR: links to the programs' sources and to the target's generated
+# scripts/mod headers, and a check that CC LDFLAGS can link a static
+# program at all, so that a C library removed since the kernel was
+# configured is named rather than left to a linker error.  A program that
+# the target cannot have (all of them without CONFIG_IKHEADERS_TARGET_PROGS;
+# objtool always) is archived as a script that stops the module build with
+# a message saying why.
+#
+# Secrets of the build stay out: with CONFIG_RANDSTRUCT, the layout seed
+# (scripts/basic/randstruct.seed, and the GCC plugin that carries it) is
+# left out, and scripts/Makefile.randstruct is replaced by one that stops
+# a module build with a message, as the module would not have the
+# kernel's structure layout.  Nothing else private is among the files
+# archived: no signing key (certs/), no object of the build but the
+# programs named below.
 #
 # Nothing is written when the files, the configuration, this script and the
 # tools are what the last archive was made of: the md5 of all of them, kept
@@ -55,10 +68,12 @@ target_tree() {
 	if ! $cc $ldflags -o "$dir/static-check" "$dir/static-check.c" \
 		> "$dir/static-check.log" 2>&1; then
 		sed 's/^/  /' "$dir/static-check.log" >&2
-		die "'$cc $ldflags' cannot link a static program for the target." \
+		die "'$cc $ldflags' cannot link a static program for the target," \
+		    "although it could when the kernel was configured (IKHEADERS_TARGET_PROGS)." \
 		    "The kheaders archive of a cross-compiled kernel carries fixdep, modpost" \
 		    "and genksyms built for the target and statically linked: install the" \
-		    "target C library's static part (libc.a; on Debian libc6-dev-<arch>-cross)"
+		    "target C library's static part (libc.a; on Debian libc6-dev-<arch>-cross)," \
+		    "or run 'make olddefconfig' to build the archive without them"
 	fi
 	rm -f "$dir/static-check" "$dir/static-check.c" "$dir/static-check.log"
 
@@ -102,8 +117,6 @@ srctree=${srctree:?is not set (this script is run by kernel/Makefile)}
 SRCARCH=${SRCARCH:?is not set (this script is run by kernel/Makefile)}
 XZ=${XZ:-xz}
 stamp=${archive%/*}/kheaders.md5
-# the archive's md5 for kheaders.c: see there
-md5h=${archive%.tar.xz}.h
 tmp=$archive.tmp$$
 
 STRIP=${STRIP:-strip}
@@ -127,7 +140,7 @@ archive_stat() {
 	stat -c '%s %i %.9Y %.9Z' "$archive"
 }
 old_digest='' old_sig='' old_stat=''
-if [ -f "$archive" ] && [ -f "$stamp" ] && [ -f "$md5h" ]; then
+if [ -f "$archive" ] && [ -f "$stamp" ]; then
 	{ read -r old_digest && read -r old_sig && read -r old_stat; } < "$stamp" ||
 		:
 	if [ -n "$old_sig" ] && [ "$old_stat" = "$(archive_stat)" ] &&
@@ -160,6 +173,7 @@ trap 'exit 1' HUP INT TERM
 		-path "$srctree/arch/$SRCARCH/Makefile*" -type f -print0 -o \
 		\( -name Kbuild.platforms -o -name Platform \) -type f -print0
 	find "$srctree/scripts" -maxdepth 1 -type f \
+		! -name Makefile.randstruct \
 		\( -name 'Makefile.*' -o -name Kbuild.include -o \
 		   -name subarch.include -o -name check-local-export -o \
 		   -name module-common.c -o -name modules-check.sh -o \
@@ -174,9 +188,11 @@ trap 'exit 1' HUP INT TERM
 		-name '*.h' -type f ! -name utsversion.h ! -name compile.h \
 		-print0
 	printf '%s\0' include/config/auto.conf include/config/kernel.release
+	# randomize_layout_plugin.so holds the RANDSTRUCT seed
 	if is_enabled CONFIG_GCC_PLUGINS; then
 		find scripts/gcc-plugins -type d -fprint0 "$tmp.dirs.4" -o \
-			-name '*.so' -type f -print0
+			-name '*.so' ! -name randomize_layout_plugin.so \
+			-type f -print0
 	fi
 } > "$tmp.list"
 {
@@ -192,25 +208,40 @@ trap 'exit 1' HUP INT TERM
 #
 # A cross-compiled kernel's archive has them built for the target (from
 # $target_progs); their names in the archive are the same.
-hostprogs="scripts/basic/fixdep scripts/mod/modpost"
-if is_enabled CONFIG_OBJTOOL; then
-	[ -z "$target_progs" ] ||
-		die "CONFIG_OBJTOOL is set, and objtool cannot be built for the target" \
-		    "of a cross-compiled kernel here: the archive would carry a build-host" \
-		    "objtool that the target cannot run"
-	hostprogs="$hostprogs tools/objtool/objtool"
+#
+# A kernel built for another machine gets programs built for the target
+# ($target_progs), or, without them, stand-ins (see stand_in below).
+cross=
+if is_enabled CONFIG_IKHEADERS_CROSS; then
+	cross=1
 fi
+[ -z "$target_progs" ] || [ -n "$cross" ] ||
+	die "KHEADERS_TARGET_PROGS is set but CONFIG_IKHEADERS_CROSS is not"
+hostprogs="scripts/basic/fixdep scripts/mod/modpost"
 if is_enabled CONFIG_MODVERSIONS; then
 	hostprogs="$hostprogs scripts/genksyms/genksyms"
 fi
 # Kbuild runs recordmcount on every object when the compiler cannot record
-# the mcount call sites itself, and names its sources as prerequisites.
+# the mcount call sites itself: the C program when the tree built it,
+# else the perl script.  An external module build does not need their
+# sources (scripts/Makefile.build).
 if is_enabled CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT; then
-	printf '%s\0' "$srctree/scripts/recordmcount.c" \
-		"$srctree/scripts/recordmcount.h" \
-		"$srctree/scripts/recordmcount.pl" >> "$tmp.list"
 	if [ -f scripts/recordmcount ]; then
 		hostprogs="$hostprogs scripts/recordmcount"
+	else
+		printf '%s\0' "$srctree/scripts/recordmcount.pl" >> "$tmp.list"
+	fi
+fi
+standins=
+if [ -n "$cross" ] && [ -z "$target_progs" ]; then
+	standins=$hostprogs
+	hostprogs=
+fi
+if is_enabled CONFIG_OBJTOOL; then
+	if [ -n "$cross" ]; then
+		standins="$standins tools/objtool/objtool"
+	else
+		hostprogs="$hostprogs tools/objtool/objtool"
 	fi
 fi
 progfiles=
@@ -232,14 +263,8 @@ sig=$("$tar_tool" --sig "$sigprefix" < "$tmp.inputs")
 
 # write_stamp ARCHIVE_MD5: the stamp is the content digest and the
 # archive's md5, the hash of the inputs' metadata, the archive's identity
-# and the list of inputs the hash covers.  kheaders_data.h, written first,
-# is rewritten only when the archive's md5 changes.
+# and the list of inputs the hash covers.
 write_stamp() {
-	line="#define KHEADERS_DATA_MD5 \"${1%% *}\""
-	if [ "$(cat "$md5h" 2>/dev/null)" != "$line" ]; then
-		printf '%s\n' "$line" > "$tmp"
-		mv -f "$tmp" "$md5h"
-	fi
 	{
 		printf '%s\n%s\n%s\n' "$digest $1" "$sig" "$(archive_stat)"
 		cat "$tmp.inputs"
@@ -269,8 +294,7 @@ echo "  GEN     $archive"
 # A later build must not take a half-made archive for a finished one.
 rm -f "$stamp"
 
-# Chosen by measurement on a 6.12 x86_64 tree (see "make bench" in the
-# kheaders project): a 16 MiB dictionary holds the whole of include/linux
+# Chosen by measurement on a 6.12 x86_64 tree: a 16 MiB dictionary holds the whole of include/linux
 # and its look-alikes in arch/, and literal coding tuned for text gains
 # another 1%.  Decompression takes 17 MiB instead of the default's 9.
 # The archive is compressed in blocks of 17 MiB (a dictionary's worth) by
@@ -284,6 +308,51 @@ xz_blocks="--threads=2 --no-adjust --block-size=17MiB"
 
 set -- "scripts/module.lds=$module_lds"
 mkdir "$tmp.bin"
+
+# stand_in PROG WHY...: a script in place of PROG that stops the module
+# build, saying why the archive has no PROG for this machine
+stand_in() {
+	file=$tmp.bin/${1##*/}
+	name=${1##*/}
+	shift
+	{
+		echo '#!/bin/sh'
+		echo "echo >&2 \"\$0: a stand-in: the kheaders archive of Linux $(cat include/config/kernel.release) has no $name that runs here:\""
+		for line in "$@"; do
+			echo "echo >&2 \"  $line\""
+		done
+		echo 'exit 1'
+	} > "$file"
+	chmod 755 "$file"
+}
+for prog in $standins; do
+	if [ "$prog" = tools/objtool/objtool ]; then
+		stand_in "$prog" \
+			"the kernel was built for another machine than the build host's, and" \
+			"objtool, which this configuration runs on every object (CONFIG_OBJTOOL)," \
+			"is not built for the target.  Build modules for this kernel in its" \
+			"build tree."
+	else
+		stand_in "$prog" \
+			"the kernel was built for another machine than the build host's, which" \
+			"had no C library to build static programs for the target with, so the" \
+			"programs that a module build runs were not built for it" \
+			"(CONFIG_IKHEADERS_TARGET_PROGS).  The headers are there; build modules" \
+			"for this kernel in its build tree."
+	fi
+	set -- "$@" "$prog=$tmp.bin/${prog##*/}"
+done
+if is_enabled CONFIG_RANDSTRUCT; then
+	{
+		echo '# SPDX-License-Identifier: GPL-2.0'
+		echo '# Written by kernel/gen_kheaders.sh in place of the randstruct rules.'
+		# shellcheck disable=SC2016 # a make function, literally
+		echo '$(error This kernel randomizes the layout of structures (CONFIG_RANDSTRUCT),' \
+			'and its kheaders archive leaves out the secret seed of that layout, so a module' \
+			'built from it would not match the kernel: build modules for it in its build tree)'
+	} > "$tmp.bin/Makefile.randstruct"
+	set -- "$@" "scripts/Makefile.randstruct=$tmp.bin/Makefile.randstruct"
+fi
 for prog in $hostprogs; do
 	file=${target_progs:+$target_progs/}$prog
 	stripped=$tmp.bin/${prog##*/}

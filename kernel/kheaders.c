@@ -7,7 +7,7 @@
  * The file is the xz-compressed tar archive made at build time by
  * kernel/gen_kheaders.sh, followed by a second, small xz stream made here.
  * That stream holds a tar member with the Module.symvers of the running
- * kernel (see kheaders_symvers.c) and the two zero blocks that end a tar
+ * kernel and the two zero blocks that end a tar
  * archive; the build-time archive leaves them out.  xz decodes
  * concatenated streams as one, so tar sees a single archive.  The kernel
  * has no xz encoder, so the second stream stores its data in uncompressed
@@ -16,6 +16,8 @@
  * The build-time archive is bounded by the markers IKHD_ST and IKHD_ED, so
  * that scripts can find it in a kernel image or in kheaders.ko.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/crc32.h>
 #include <linux/err.h>
@@ -29,6 +31,7 @@
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/proc_fs.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -36,22 +39,18 @@
 #include <linux/vmalloc.h>
 
 #include "kheaders.h"
-/*
- * Generated with the archive: its md5.  The .incbin below is invisible to
- * compiler caches such as ccache, which would otherwise hand back an
- * object holding an older archive; this header changes with the archive.
- */
-#include "kheaders_data.h"
 
 /*
- * The archive, between markers by which it can be found in the
- * vmlinux or kheaders.ko image.
+ * The archive, between markers by which it can be found in the vmlinux or
+ * kheaders.ko image.  ".incbin" is followed by a space, as in configs.c:
+ * compiler caches such as ccache then refuse to cache this object, which
+ * they could not know to depend on the archive.
  */
 asm(".pushsection .rodata, \"a\"\n"
 	"	.ascii	\"IKHD_ST\"\n"
 	"	.global	kheaders_archive\n"
 	"kheaders_archive:\n"
-	"	.incbin	\"kernel/kheaders_data.tar.xz\"\n"
+	"	.incbin \"kernel/kheaders_data.tar.xz\"\n"
 	"	.global	kheaders_archive_end\n"
 	"kheaders_archive_end:\n"
 	"	.ascii	\"IKHD_ED\"\n"
@@ -204,7 +203,7 @@ static size_t xz_store(u8 *out, const u8 *in, size_t n)
 }
 
 /* A ustar header for a regular file owned by root, mode 0644, mtime 0. */
-static void tar_header(u8 *h, const char *name, size_t size)
+static void tar_header(u8 *h, const char *name, unsigned int size)
 {
 	char *c = (char *)h;
 	unsigned int sum = 0;
@@ -215,7 +214,7 @@ static void tar_header(u8 *h, const char *name, size_t size)
 	snprintf(c + 100, 8, "%07o", 0644);
 	snprintf(c + 108, 8, "%07o", 0);
 	snprintf(c + 116, 8, "%07o", 0);
-	snprintf(c + 124, 12, "%011zo", size);
+	snprintf(c + 124, 12, "%011o", size);
 	snprintf(c + 136, 12, "%011o", 0);
 	c[156] = '0';
 	memcpy(c + 257, "ustar", 6);
@@ -227,42 +226,116 @@ static void tar_header(u8 *h, const char *name, size_t size)
 }
 
 /*
- * The stream after the archive, listing the exports of vmlinux and, with
- * @with_modules, those of the in-tree modules loaded now.
+ * Module.symvers as modpost writes it, made in a buffer that starts with
+ * room for the tar header and is zero past the text.
  */
-static struct kheaders_tail *kheaders_tail_make(bool with_modules)
-{
-	struct kheaders_tail *tail;
-	size_t len, tar_len;
-	u8 *tar = NULL;
-	int tries;
+struct kheaders_symvers {
+	u8 *buf;
+	size_t len;		/* the header's room and the text */
+	size_t size;
+	bool with_modules;	/* list the exports of in-tree modules */
+	bool has_modules;	/* and some were listed */
+};
 
-	for (tries = 0; tries < 4 && !tar; tries++) {
-		len = kheaders_symvers(NULL, 0, with_modules);
-		tar_len = tail_tar_len(len);
-		/* zeroed: the padding and the end of the archive are zeros */
-		tar = vzalloc(tar_len);
-		if (!tar)
-			return ERR_PTR(-ENOMEM);
-		if (!len)
-			break;
-		tar_header(tar, "Module.symvers", len);
-		/* the NUL after the text lands in padding or the end blocks */
-		if (kheaders_symvers(tar + TAR_BLOCK, tar_len - TAR_BLOCK,
-				     with_modules) != len) {
-			/* a module came or went in between: again */
-			vfree(tar);
-			tar = NULL;
-		}
+static int kheaders_symvers_grow(struct kheaders_symvers *sv, size_t need)
+{
+	size_t size = max3(2 * sv->size, need, (size_t)SZ_64K);
+	u8 *buf;
+
+	buf = kvzalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (sv->buf)
+		memcpy(buf, sv->buf, sv->len);
+	kvfree(sv->buf);
+	sv->buf = buf;
+	sv->size = size;
+	return 0;
+}
+
+static int kheaders_symvers_add(void *data, const struct module_export *exp)
+{
+	struct kheaders_symvers *sv = data;
+	const char *owner = "vmlinux";
+	size_t n;
+
+	if (exp->owner) {
+		/*
+		 * What a distribution's Module.symvers lists: the modules of
+		 * the kernel's own tree, not those built out of it, such as
+		 * modules built from the archive.  modpost writes the path of
+		 * the module in the build tree, which the kernel does not
+		 * know; it reads the field only to name the module in
+		 * messages and in the "depends" of the modules it builds.
+		 */
+		if (!sv->with_modules ||
+		    test_bit(TAINT_OOT_MODULE, &exp->owner->taints))
+			return 0;
+		owner = exp->owner->name;
+		sv->has_modules = true;
 	}
-	if (!tar)
-		return ERR_PTR(-EBUSY);
+	for (;;) {
+		/* the line format of modpost's write_dump() */
+		n = snprintf(sv->buf + sv->len, sv->size - sv->len,
+			     "0x%08x\t%s\t%s\tEXPORT_SYMBOL%s\t%s\n",
+			     exp->crc, exp->name, owner,
+			     exp->gpl_only ? "_GPL" : "", exp->namespace);
+		if (n < sv->size - sv->len)
+			break;
+		if (kheaders_symvers_grow(sv, sv->len + n + 1))
+			return -ENOMEM;
+	}
+	sv->len += n;
+	return 0;
+}
+
+/*
+ * The stream after the archive, listing the exports of vmlinux and, with
+ * @with_modules, those of the in-tree modules loaded now, all taken in one
+ * walk of the module list.  *@has_modules tells whether any module was
+ * listed.
+ */
+static struct kheaders_tail *kheaders_tail_make(bool with_modules,
+						bool *has_modules)
+{
+	struct kheaders_symvers sv = { .with_modules = with_modules };
+	struct kheaders_tail *tail = NULL;
+	size_t text, start, tar_len;
+	int ret;
+
+	ret = kheaders_symvers_grow(&sv, TAR_BLOCK + TAR_END_LEN);
+	if (ret)
+		return ERR_PTR(ret);
+	sv.len = TAR_BLOCK;
+	ret = module_walk_exports(kheaders_symvers_add, &sv);
+	if (ret)
+		goto out;
+
+	/* with no text, the tar data is the end of the archive alone */
+	text = sv.len - TAR_BLOCK;
+	start = text ? 0 : TAR_BLOCK;
+	tar_len = tail_tar_len(text);
+	if (sv.size < start + tar_len) {
+		/* zero past the text: the padding and the end blocks */
+		ret = kheaders_symvers_grow(&sv, start + tar_len);
+		if (ret)
+			goto out;
+	}
+	if (text)
+		tar_header(sv.buf, "Module.symvers", text);
+
 	tail = kvmalloc(struct_size(tail, data, xz_stored_len(tar_len)),
 			GFP_KERNEL);
-	if (tail)
-		tail->len = xz_store(tail->data, tar, tar_len);
-	vfree(tar);
-	return tail ?: ERR_PTR(-ENOMEM);
+	if (!tail) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	tail->len = xz_store(tail->data, sv.buf + start, tar_len);
+	if (has_modules)
+		*has_modules = sv.has_modules;
+out:
+	kvfree(sv.buf);
+	return ret ? ERR_PTR(ret) : tail;
 }
 
 /*
@@ -283,14 +356,18 @@ static struct kheaders_tail *kheaders_tail_get(void)
 	struct kheaders_tail *tail;
 
 	mutex_lock(&kheaders_tail_lock);
-	if (!kheaders_tail) {
-		tail = kheaders_tail_make(false);
-		if (!IS_ERR(tail) && WARN_ON(tail->len != tail_len))
+	tail = kheaders_tail;
+	if (!tail) {
+		tail = kheaders_tail_make(false, NULL);
+		if (!IS_ERR(tail) && tail->len != tail_len) {
+			/* vmlinux's exports are those it had at init */
+			pr_err("Module.symvers of vmlinux changed size\n");
 			kvfree(tail);
-		else if (!IS_ERR(tail))
+			tail = ERR_PTR(-EIO);
+		}
+		if (!IS_ERR(tail))
 			kheaders_tail = tail;
 	}
-	tail = kheaders_tail;
 	mutex_unlock(&kheaders_tail_lock);
 	return tail;
 }
@@ -318,8 +395,12 @@ static const u8 *kheaders_at(const struct kheaders_tail *tail, loff_t pos,
 
 static int kheaders_proc_open(struct inode *inode, struct file *file)
 {
-	file->private_data = kheaders_tail_get();
-	return file->private_data ? 0 : -ENOMEM;
+	struct kheaders_tail *tail = kheaders_tail_get();
+
+	if (IS_ERR(tail))
+		return PTR_ERR(tail);
+	file->private_data = tail;
+	return 0;
 }
 
 static ssize_t kheaders_proc_read(struct kiocb *iocb, struct iov_iter *to)
@@ -356,8 +437,8 @@ static ssize_t kheaders_sysfs_read(struct file *file, struct kobject *kobj,
 	const u8 *src;
 	size_t avail, done = 0;
 
-	if (!tail)
-		return -ENOMEM;
+	if (IS_ERR(tail))
+		return PTR_ERR(tail);
 	while (done < len) {
 		src = kheaders_at(tail, pos + done, &avail);
 		if (!avail)
@@ -378,17 +459,16 @@ static struct bin_attribute kheaders_attr __ro_after_init = {
 static int __init kheaders_tail_init(void)
 {
 	struct kheaders_tail *tail;
-	size_t len = kheaders_symvers(NULL, 0, false);
+	bool has_modules;
 
-	if (kheaders_symvers(NULL, 0, true) == len) {
-		tail_len = xz_stored_len(tail_tar_len(len));
-		return 0;
-	}
-	tail = kheaders_tail_make(true);
+	tail = kheaders_tail_make(true, &has_modules);
 	if (IS_ERR(tail))
 		return PTR_ERR(tail);
-	kheaders_tail = tail;
 	tail_len = tail->len;
+	if (has_modules)
+		kheaders_tail = tail;
+	else
+		kvfree(tail);	/* vmlinux alone: made again when read */
 	return 0;
 }
 
@@ -443,5 +523,5 @@ module_init(kheaders_init);
 module_exit(kheaders_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(MODULE_EXPORT_WALK);
 MODULE_DESCRIPTION("Kernel headers and module build files at /proc and /sys/kernel/kheaders.tar.xz");
-MODULE_INFO(archive_md5, KHEADERS_DATA_MD5);
