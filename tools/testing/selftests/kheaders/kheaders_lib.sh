@@ -74,3 +74,20 @@ kbuild_tools() {
 		echo "gcc ld ar nm objcopy make"
 	fi
 }
+
+# kmsg_mark: put a line in the kernel log from which kmsg_since reads
+kmsg_mark() {
+	KMSG_MARK="kheaders selftest $(basename "$0") $$ $(date +%s): start"
+	echo "$KMSG_MARK" > /dev/kmsg
+}
+
+# kmsg_since: the kernel log after the last kmsg_mark; all of it when the
+# mark has left the log buffer
+kmsg_since() {
+	if dmesg | grep -qF "$KMSG_MARK"; then
+		dmesg | awk -v mark="$KMSG_MARK" 'seen { print } index($0, mark) { seen = 1 }'
+	else
+		log "the kernel log no longer holds the start of this test: all of it is checked"
+		dmesg
+	fi
+}

@@ -5,13 +5,18 @@
 # debug kernel (KASAN, kmemleak, lockdep, DEBUG_OBJECTS): concurrent
 # readers at random offsets and lengths checked byte for byte against a
 # reference copy, rmmod kheaders while the files are held open and while
-# they are being read, 100 load and unload cycles, then a kmemleak scan
-# and a look at the kernel log, which must hold no BUG, WARNING, KASAN,
-# lockdep or kmemleak report.  Checks that need kheaders to be a module,
-# kmemleak or lockdep are reported as skipped on kernels without them.
+# they are being read, 100 load and unload cycles, loading kheaders while
+# another loop loads and unloads crc-ccitt (every load must succeed, and
+# the files' size must be what a read gives), then a kmemleak scan and a
+# look at the kernel log since the test started, which must hold no BUG,
+# WARNING, KASAN, lockdep or kmemleak report.  Checks that need kheaders
+# to be a module, crc-ccitt, kmemleak or lockdep are reported as skipped
+# on kernels without them.  The test leaves kheaders loaded or not, and
+# debugfs mounted or not, as it found them.
 #
 # Environment: KH_STRESS_READERS (default 4 per file), KH_STRESS_ROUNDS
 # (default 200 reads per reader), KH_STRESS_CYCLES (default 100),
+# KH_STRESS_CHURN (default 40 loads beside the module loop),
 # KH_STRESS_SEED (default: the time).
 #
 # Exit status: 0 all passed, 1 a check failed, 4 (skip) no kheaders.
@@ -25,21 +30,29 @@ READ=$KHEADERS_READ
 READERS=${KH_STRESS_READERS:-4}
 ROUNDS=${KH_STRESS_ROUNDS:-200}
 CYCLES=${KH_STRESS_CYCLES:-100}
+CHURN=${KH_STRESS_CHURN:-40}
 SEED=${KH_STRESS_SEED:-$(date +%s)}
 KMEMLEAK=/sys/kernel/debug/kmemleak
-PLAN=10
+PLAN=11
 
 work=
 modular=
 was_loaded=
+mounted_debugfs=
+churn_pid=
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+	if [ -n "$churn_pid" ]; then
+		touch "$work/stop"
+		wait "$churn_pid"
+	fi
 	[ -n "$work" ] && rm -rf "$work"
 	# leave kheaders as it was found
 	if [ -n "$modular" ] && [ -z "$was_loaded" ] && is_module; then
 		rmmod kheaders
 	fi
+	[ -z "$mounted_debugfs" ] || umount /sys/kernel/debug
 }
 trap cleanup EXIT
 
@@ -51,16 +64,16 @@ load() {
 	is_module || modprobe kheaders
 }
 
-# the kernel log lines that no test may leave
+# the kernel log lines that this test must not leave
 bad_log() {
-	dmesg | grep -E 'BUG:|WARNING:|Oops|general protection fault|UBSAN:|KASAN:|kernel BUG|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state|DEBUG_LOCKS_WARN|ODEBUG:|kmemleak: [0-9]+ new suspected'
+	kmsg_since | grep -E 'BUG:|WARNING:|Oops|general protection fault|UBSAN:|KASAN:|kernel BUG|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state|DEBUG_LOCKS_WARN|ODEBUG:|kmemleak: [0-9]+ new suspected'
 }
 
 echo "TAP version 13"
 
 [ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
 [ -x "$READ" ] || skip_all "$READ is not built"
-for tool in cmp dd dmesg; do
+for tool in cmp dd dmesg tar xz; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		skip_all "'$tool' is not installed"
 done
@@ -77,10 +90,13 @@ is_module && modular=1
 echo "1..$PLAN"
 log "seed $SEED, $READERS readers per file, $ROUNDS reads each"
 work=$(mktemp -d) || exit "$KSFT_FAIL"
+kmsg_mark
 
 # kmemleak: forget what was found before this test
-if [ ! -e "$KMEMLEAK" ] && [ -d /sys/kernel/debug ]; then
-	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ ! -e "$KMEMLEAK" ] && [ -d /sys/kernel/debug ] &&
+   ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts &&
+   mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null; then
+	mounted_debugfs=1
 fi
 if [ -e "$KMEMLEAK" ]; then
 	echo clear > "$KMEMLEAK"
@@ -187,11 +203,65 @@ else
 	skip "$CYCLES load and unload cycles" "kheaders is built in"
 fi
 
-# 7: the reference still holds after all that
+# 7: kheaders loads, with the files' size right, while modules come and
+# go: the Module.symvers it makes lists crc-ccitt or not, but the walk of
+# the module list takes one snapshot, and modprobe never fails
+if [ -z "$modular" ]; then
+	skip "$CHURN loads of kheaders beside a module load and unload loop" "kheaders is built in"
+elif ! modprobe -q -n crc-ccitt 2>/dev/null; then
+	skip "$CHURN loads of kheaders beside a module load and unload loop" "no crc-ccitt module (CONFIG_CRC_CCITT=m)"
+else
+	crc_was_loaded=
+	grep -q '^crc_ccitt ' /proc/modules && crc_was_loaded=1
+	(
+		while [ ! -e "$work/stop" ]; do
+			modprobe crc-ccitt 2>/dev/null
+			modprobe -r crc-ccitt 2>/dev/null
+		done
+	) &
+	churn_pid=$!
+	ok=0
+	listed=0
+	i=0
+	while [ $i -lt "$CHURN" ] && [ $ok -eq 0 ]; do
+		i=$((i + 1))
+		rmmod kheaders || { log "load $i: rmmod kheaders failed"; ok=1; }
+		if ! modprobe kheaders 2> "$work/modprobe.err"; then
+			log "load $i: modprobe kheaders failed: $(cat "$work/modprobe.err")"
+			ok=1
+			break
+		fi
+		cat $PROC > "$work/churn"
+		size=$(stat -c %s $PROC)
+		[ "$(wc -c < "$work/churn")" -eq "$size" ] ||
+			{ log "load $i: stat gives $size bytes, a read $(wc -c < "$work/churn")"; ok=1; }
+		# the stream made at load time is stored, not compressed
+		! grep -q '	crc_ccitt	crc_ccitt	' "$work/churn" || listed=$((listed + 1))
+	done
+	# the last one unpacks, with its Module.symvers
+	xz -dc < "$work/churn" | tar -xOf - Module.symvers > "$work/symvers"
+	if ! grep -q '	vmlinux	' "$work/symvers"; then
+		log "the file of the last load does not unpack to a Module.symvers"
+		ok=1
+	fi
+	touch "$work/stop"
+	wait "$churn_pid"
+	churn_pid=
+	rm -f "$work/stop"
+	if [ -n "$crc_was_loaded" ]; then
+		modprobe crc-ccitt
+	else
+		modprobe -r crc-ccitt 2>/dev/null
+	fi
+	log "crc-ccitt listed in $listed of $i loads"
+	result $ok "$i loads of kheaders beside a module load and unload loop: none failed, right size"
+fi
+
+# 8: the reference still holds after all that
 cmp -s $PROC "$work/ref" && cmp -s $SYS "$work/ref"
 result $? "both files still give the reference's bytes"
 
-# 8: kmemleak finds nothing (objects must be 5 s old to be reported)
+# 9: kmemleak finds nothing (objects must be 5 s old to be reported)
 if [ -e "$KMEMLEAK" ]; then
 	sleep 6
 	echo scan > "$KMEMLEAK"
@@ -206,7 +276,7 @@ else
 	skip "kmemleak reports no leak" "no $KMEMLEAK (CONFIG_DEBUG_KMEMLEAK off)"
 fi
 
-# 9: lockdep is still watching (it turns itself off after a report)
+# 10: lockdep is still watching (it turns itself off after a report)
 if [ -r /proc/lockdep_stats ]; then
 	grep -q 'debug_locks: *1$' /proc/lockdep_stats
 	result $? "lockdep still enabled (debug_locks 1)"
@@ -214,11 +284,11 @@ else
 	skip "lockdep still enabled" "no /proc/lockdep_stats (CONFIG_LOCKDEP off)"
 fi
 
-# 10: nothing in the kernel log
+# 11: nothing in the kernel log since the test started
 bad_log > "$work/bad"
 [ ! -s "$work/bad" ]
 rc=$?
 head -n 40 "$work/bad" | sed 's/^/# /'
-result $rc "kernel log has no BUG, WARNING, KASAN, lockdep or kmemleak report"
+result $rc "kernel log since the test started has no BUG, WARNING, KASAN, lockdep or kmemleak report"
 
 finish
