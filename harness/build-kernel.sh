@@ -16,8 +16,19 @@
 #
 # With KH_MAKE_TARGETS set, only those targets are built and nothing is
 # installed (the fast tests need "prepare kernel/kheaders.o" only).
+#
+# With KH_HIDE_DIR set, that directory is empty for the configuration and
+# the build (a tmpfs over it, in a mount namespace of their own): the
+# build of a host without, say, the target's C library.
 
 set -eu
+
+if [ -n "${KH_HIDE_DIR:-}" ]; then
+	hide=$KH_HIDE_DIR
+	# shellcheck disable=SC2016 # the inner shell expands them
+	KH_HIDE_DIR='' exec unshare -m sh -c \
+		'mount -t tmpfs none "$1" && shift && exec sh "$@"' sh "$hide" "$0" "$@"
+fi
 
 ksrc=$1
 odir=$2

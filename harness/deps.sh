@@ -8,7 +8,10 @@
 #
 # WHAT: a kernel version (its linux-source package); arm64 (the cross
 # compiler with its static C library, qemu-system-aarch64, and what
-# mmdebstrap needs to make an arm64 userland); llvm (clang, lld, llvm).
+# mmdebstrap needs to make an arm64 userland); llvm (clang, lld, llvm);
+# randstruct (the GCC plugin headers, clang 16); cross (the i686, armhf
+# and ppc64el cross compilers and static C libraries, and the host gcc's
+# 32-bit libc.a).
 
 set -eu
 
@@ -23,6 +26,14 @@ for w in "$@"; do
 		      qemu-system-arm mmdebstrap arch-test qemu-user-static binfmt-support"
 		;;
 	llvm) pkgs="$pkgs clang lld llvm" ;;
+	randstruct) pkgs="$pkgs gcc-12-plugin-dev clang-16 lld-16 llvm-16" ;;
+	cross)
+		# not gcc-multilib, which conflicts with the cross compilers
+		pkgs="$pkgs libc6-dev-i386 lib32gcc-12-dev
+		      gcc-i686-linux-gnu libc6-dev-i386-cross
+		      gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+		      gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
+		;;
 	*) pkgs="$pkgs linux-source-$w" ;;
 	esac
 done

@@ -24,17 +24,30 @@
 #   llvm-arm64  the same configuration cross-built with LLVM=1 alone,
 #           "prepare kernel/kheaders.o" only, checked on the host
 #           (cross-checks.sh), not booted;
-#   arm64-prep  the arm64 configuration, prepared and checked the same way.
-# By default 6.12 runs debug, llvm, arm64 and llvm-arm64, and 6.1 runs m,
-# y and arm64-prep; llvm is what 6.12's y was, built with LLVM=1.  All of
-# it takes about 55 minutes on two cores from an empty ccache (README.md).
+#   arm64-prep  the arm64 configuration, prepared and checked the same way;
+#   arm64-nolibc  the same, configured and built with the target's C
+#           library hidden: the archive has stand-ins for its programs;
+#   i386-prep, i686-prep, armhf-prep, ppc64le-prep  prepared and checked
+#           the same way: ARCH=i386 with the host's gcc (which has no
+#           32-bit C library headers next to the cross compilers: the
+#           archive gets stand-ins) and with i686-linux-gnu-gcc, 32-bit
+#           Arm, and a ppc64le kernel that uses objtool (cross-prep.config,
+#           arch-*.config).
+# By default 6.12 runs debug, llvm, arm64, llvm-arm64, arm64-nolibc,
+# i386-prep, i686-prep, armhf-prep and ppc64le-prep, and 6.1 runs m, y and
+# arm64-prep; llvm is what 6.12's y was, built with LLVM=1.  Beside them
+# secrets-checks.sh checks RANDSTRUCT kernels (6.12, GCC plugin and
+# clang) for the layout seed.  All of it takes about 55 minutes on two
+# cores from an empty ccache (README.md).
 #
 # Usage: run-tests.sh [BUILD_DIR]
 # Environment: KH_VERSIONS (default "6.12 6.1"), KH_CONFIGS (default
 #              "debug llvm arm64 llvm-arm64" for 6.12, "m y arm64-prep"
 #              for other trees),
 #              KH_VM_TIMEOUT (seconds per boot, default 1500),
-#              KH_NO_FAST (set: leave out the fast suite, counted skipped)
+#              KH_NO_FAST (set: leave out the fast suite, counted skipped),
+#              KH_SECRETS (set: run secrets-checks.sh also when KH_CONFIGS
+#              is set; it always runs without KH_CONFIGS)
 
 set -u
 
@@ -82,7 +95,7 @@ count_tap() {
 }
 
 # shellcheck disable=SC2086 # one word per version
-if ! sh "$top/harness/deps.sh" $versions arm64 llvm; then
+if ! sh "$top/harness/deps.sh" $versions arm64 llvm randstruct cross; then
 	flunk "dependencies installed"
 	finish
 fi
@@ -153,6 +166,7 @@ extract() {
 cfg_setup() {
 	makevars=
 	targets=
+	hide=
 	ways=1
 	garch=x86_64
 	image=arch/x86/boot/bzImage
@@ -174,6 +188,26 @@ cfg_setup() {
 		targets="prepare kernel/kheaders.o"
 		garch=arm64
 		frags="$frags $top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
+		;;
+	arm64-nolibc)
+		# configured and built without the target's C library
+		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		targets="prepare kernel/kheaders.o"
+		hide=/usr/aarch64-linux-gnu/lib
+		garch=arm64
+		frags="$frags $top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
+		;;
+	i386-prep | i686-prep | armhf-prep | ppc64le-prep)
+		case $1 in
+		i386-prep) makevars="ARCH=i386" ;;
+		i686-prep) makevars="ARCH=i386 CROSS_COMPILE=i686-linux-gnu-" ;;
+		armhf-prep) makevars="ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-" ;;
+		ppc64le-prep) makevars="ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-" ;;
+		esac
+		targets="prepare kernel/kheaders.o"
+		garch=${1%-prep}
+		[ "$garch" != i686 ] || garch=i386
+		frags="$top/configs/cross-prep.config $top/configs/arch-$garch.config"
 		;;
 	llvm-arm64)
 		# cross-built with clang alone: checked on the host, no VM
@@ -213,7 +247,7 @@ vm_suite() {
 	cfg_setup "$cfg"
 	echo "== $what: building in $odir${makevars:+ ($makevars)}"
 	# shellcheck disable=SC2086 # file names without blanks
-	if ! out=$(KH_MAKEVARS=$makevars KH_MAKE_TARGETS=$targets \
+	if ! out=$(KH_MAKEVARS=$makevars KH_MAKE_TARGETS=$targets KH_HIDE_DIR=$hide \
 		sh "$top/harness/build-kernel.sh" "$tree" "$odir" $frags 2>&1); then
 		printf '%s\n' "$out" | sed 's/^/# /'
 		flunk "$what: kernel builds"
@@ -339,7 +373,7 @@ for version in $versions; do
 	configs=${KH_CONFIGS:-}
 	if [ -z "$configs" ]; then
 		case $version in
-		6.12) configs="debug llvm arm64 llvm-arm64" ;;
+		6.12) configs="debug llvm arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
 		*) configs="m y arm64-prep" ;;
 		esac
 	fi
@@ -358,6 +392,16 @@ for version in $versions; do
 		vm_suite "$version" "$cfg"
 	done
 done
+
+# RANDSTRUCT kernels: no secret of the build in the archive
+case " $versions " in
+*" 6.12 "*)
+	if [ -z "${KH_CONFIGS:-}" ] || [ -n "${KH_SECRETS:-}" ]; then
+		echo "== secrets-checks.sh (linux-6.12 RANDSTRUCT, GCC plugin and clang; no VM)"
+		count_tap secrets sh "$top/harness/secrets-checks.sh" "$build"
+	fi
+	;;
+esac
 
 fast_results
 finish

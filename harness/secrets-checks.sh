@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# No secret of the build in the kheaders archive (no VM).  For a 6.12
+# x86_64 configuration with RANDSTRUCT by the GCC plugin, and one with
+# clang's RANDSTRUCT (LLVM=-16), each in its own O= directory, prepared
+# and kernel/kheaders.o built:
+#   - the layout seed (scripts/basic/randstruct.seed) is nowhere in the
+#     archive's bytes, nor the GCC plugin that holds it; the other GCC
+#     plugins are there;
+#   - files a build keeps private (signing keys and the like), planted
+#     with a marker in the object tree, stay out when the archive is made
+#     again;
+#   - a module build from the extracted archive stops with the message of
+#     its scripts/Makefile.randstruct, naming CONFIG_RANDSTRUCT, and makes
+#     no module.
+# Prints TAP.
+#
+# Usage: secrets-checks.sh BUILD_DIR
+
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/harness/lib.sh"
+build=$(mkdir -p "${1:?usage: secrets-checks.sh BUILD_DIR}" && cd "$1" && pwd) || exit 1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "TAP version 13"
+echo "1..8"
+sh "$top/harness/deps.sh" 6.12 randstruct >&2 || { echo "Bail out! packages missing"; exit 1; }
+tree=$(sh "$top/harness/ksrc.sh" 6.12 "$build" 2> "$work/ksrc.log") ||
+	{ tap_diag < "$work/ksrc.log"; echo "Bail out! no 6.12 tree"; exit 1; }
+
+# variant NAME MAKEVARS FRAGMENT: the four checks of one configuration
+variant() {
+	name=$1
+	makevars=$2
+	odir=$build/6.12/randstruct-$name
+	archive=$odir/kernel/kheaders_data.tar.xz
+	what="RANDSTRUCT ($name)"
+
+	t0=$(date +%s)
+	if ! KH_MAKEVARS=$makevars KH_MAKE_TARGETS="prepare kernel/kheaders.o" \
+		sh "$top/harness/build-kernel.sh" "$tree" "$odir" "$top/configs/$3" \
+		> "$work/build.log" 2>&1; then
+		tap_diag < "$work/build.log"
+		tap_result 1 "$what: prepare kernel/kheaders.o builds"
+		for c in seed planted module; do
+			tap_result 1 "$what: $c (not checked: no build)"
+		done
+		return
+	fi
+	tap_result 0 "$what: prepare kernel/kheaders.o builds ($(($(date +%s) - t0))s)"
+
+	# 2: the seed is in no byte of the archive
+	ok=0
+	seed=$(cat "$odir/scripts/basic/randstruct.seed")
+	[ ${#seed} -ge 32 ] || { echo "# no seed in $odir"; ok=1; }
+	xz -dc "$archive" > "$work/tar" || ok=1
+	if grep -qF "$seed" "$work/tar"; then
+		echo "# the seed is in the archive:"
+		tar -tf "$work/tar" | while read -r m; do
+			tar -xOf "$work/tar" "$m" | grep -qF "$seed" && echo "#   $m"
+		done
+		ok=1
+	fi
+	tar -tf "$work/tar" > "$work/members"
+	grep -E 'randstruct\.seed|randomize_layout' "$work/members" | tap_diag
+	! grep -qE 'randstruct\.seed|randomize_layout' "$work/members" || ok=1
+	if [ "$name" = gcc ]; then
+		grep -qx scripts/gcc-plugins/latent_entropy_plugin.so "$work/members" ||
+			{ echo "# the other GCC plugins are missing"; ok=1; }
+	fi
+	tap_result $ok "$what: the layout seed is nowhere in the archive"
+
+	# 3: private files that a build can have, planted where it has none,
+	# stay out of an archive made again
+	ok=0
+	marker=kheaders-secret-$$-$name
+	: > "$work/planted"
+	for f in certs/signing_key.pem certs/x509.genkey certs/signing_key.x509 \
+		 certs/x509_certificate_list certs/extract-cert certs/private.key \
+		 include/config/private.key scripts/basic/private.key; do
+		[ ! -e "$odir/$f" ] || continue
+		mkdir -p "$odir/${f%/*}"
+		printf '%s\n' "$marker" > "$odir/$f"
+		echo "$odir/$f" >> "$work/planted"
+	done
+	rm -f "$archive" "$odir/kernel/kheaders.md5"
+	# shellcheck disable=SC2086 # make variables, one word each
+	make -C "$tree" O="$odir" $makevars kernel/kheaders.o > "$work/again.log" 2>&1 ||
+		{ tail -n 20 "$work/again.log" | tap_diag; ok=1; }
+	if xz -dc "$archive" | grep -qF "$marker"; then
+		echo "# a planted private file is in the archive"
+		ok=1
+	fi
+	xargs rm -f < "$work/planted"
+	tap_result $ok "$what: signing keys and other private files planted in the build stay out"
+
+	# 4: a module build from the archive stops, naming the reason
+	ok=0
+	rm -rf "$work/x" "$work/mod"
+	mkdir -p "$work/x" "$work/mod"
+	tar -xJf "$archive" -C "$work/x" || ok=1
+	cp "$top/tools/testing/selftests/kheaders/testmod/"* "$work/mod/"
+	# shellcheck disable=SC2086 # make variables, one word each
+	if make -C "$work/x" M="$work/mod" $makevars modules > "$work/mod.log" 2>&1; then
+		echo "# the module build succeeded"
+		ok=1
+	fi
+	grep -q 'CONFIG_RANDSTRUCT' "$work/mod.log" || ok=1
+	grep -E 'RANDSTRUCT|rror' "$work/mod.log" | head -n 3 | tap_diag
+	[ -z "$(find "$work/mod" -name '*.ko')" ] || { echo "# a module was made"; ok=1; }
+	tap_result $ok "$what: a module build from the archive stops, naming CONFIG_RANDSTRUCT"
+}
+
+variant gcc "" randstruct-gcc.config
+variant clang "LLVM=-16" randstruct-clang.config
