@@ -10,7 +10,8 @@
 #     plugins are there;
 #   - files a build keeps private (signing keys and the like), planted
 #     with a marker in the object tree, stay out when the archive is made
-#     again;
+#     again, and so does the PIN of the PKCS#11 URI of the GCC
+#     configuration's module signing key;
 #   - a module build from the extracted archive stops with the message of
 #     its scripts/Makefile.randstruct, naming CONFIG_RANDSTRUCT, and makes
 #     no module.
@@ -95,8 +96,18 @@ variant() {
 		echo "# a planted private file is in the archive"
 		ok=1
 	fi
+	# the PIN of the PKCS#11 signing key (randstruct-gcc.config)
+	if grep -q 'pin-value=' "$odir/include/config/auto.conf"; then
+		if xz -dc "$archive" | grep -qF kheaders-pin-4711; then
+			echo "# the signing key's PIN is in the archive"
+			ok=1
+		fi
+		tar -xJOf "$archive" include/config/auto.conf > "$work/auto.conf"
+		grep -q '^CONFIG_MODULE_SIG_KEY="\{0,1\}pkcs11:.*pin-value=removed-by-kheaders' \
+			"$work/auto.conf" || { echo "# auto.conf has no CONFIG_MODULE_SIG_KEY without its PIN"; ok=1; }
+	fi
 	xargs rm -f < "$work/planted"
-	tap_result $ok "$what: signing keys and other private files planted in the build stay out"
+	tap_result $ok "$what: signing keys, a PKCS#11 PIN and other private files stay out"
 
 	# 4: a module build from the archive stops, naming the reason
 	ok=0

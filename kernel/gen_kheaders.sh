@@ -31,8 +31,9 @@
 # (scripts/basic/randstruct.seed, and the GCC plugin that carries it) is
 # left out, and scripts/Makefile.randstruct is replaced by one that stops
 # a module build with a message, as the module would not have the
-# kernel's structure layout.  Nothing else private is among the files
-# archived: no signing key (certs/), no object of the build but the
+# kernel's structure layout.  A PIN in a PKCS#11 URI of the configuration
+# (CONFIG_MODULE_SIG_KEY) is replaced.  Nothing else private is among the
+# files archived: no signing key (certs/), no object of the build but the
 # programs named below.
 #
 # Nothing is written when the files, the configuration, this script and the
@@ -186,8 +187,9 @@ trap 'exit 1' HUP INT TERM
 	find include/generated "arch/$SRCARCH/include/generated" \
 		-type d -fprint0 "$tmp.dirs.3" -o \
 		-name '*.h' -type f ! -name utsversion.h ! -name compile.h \
+		! -path include/generated/autoconf.h \
 		-print0
-	printf '%s\0' include/config/auto.conf include/config/kernel.release
+	printf '%s\0' include/config/kernel.release
 	# randomize_layout_plugin.so holds the RANDSTRUCT seed
 	if is_enabled CONFIG_GCC_PLUGINS; then
 		find scripts/gcc-plugins -type d -fprint0 "$tmp.dirs.4" -o \
@@ -217,6 +219,11 @@ if is_enabled CONFIG_IKHEADERS_CROSS; then
 fi
 [ -z "$target_progs" ] || [ -n "$cross" ] ||
 	die "KHEADERS_TARGET_PROGS is set but CONFIG_IKHEADERS_CROSS is not"
+# The configuration, as auto.conf and autoconf.h, added below: a PKCS#11
+# URI may hold the PIN of the module signing key (CONFIG_MODULE_SIG_KEY
+# "pkcs11:...;pin-value=..."), which the archive carries without it.
+configfiles="include/config/auto.conf include/generated/autoconf.h"
+
 hostprogs="scripts/basic/fixdep scripts/mod/modpost"
 if is_enabled CONFIG_MODVERSIONS; then
 	hostprogs="$hostprogs scripts/genksyms/genksyms"
@@ -253,7 +260,7 @@ done
 
 # Every file the archive is made of, in a fixed order, then the directories.
 # shellcheck disable=SC2086 # paths without blanks
-printf '%s\0' "$0" "$tar_tool" "$module_lds" $progfiles |
+printf '%s\0' "$0" "$tar_tool" "$module_lds" $progfiles $configfiles |
 	cat - "$tmp.list" | LC_ALL=C sort -z > "$tmp.files"
 cat "$tmp.files" "$tmp.dirs" > "$tmp.inputs"
 
@@ -341,6 +348,15 @@ for prog in $standins; do
 			"for this kernel in its build tree."
 	fi
 	set -- "$@" "$prog=$tmp.bin/${prog##*/}"
+done
+for f in $configfiles; do
+	if grep -q 'pin-value=' "$f"; then
+		sed 's/pin-value=[^;"]*/pin-value=removed-by-kheaders/g' "$f" \
+			> "$tmp.bin/${f##*/}"
+		set -- "$@" "$f=$tmp.bin/${f##*/}"
+	else
+		set -- "$@" "$f=$f"
+	fi
 done
 if is_enabled CONFIG_RANDSTRUCT; then
 	{
