@@ -75,10 +75,11 @@ kbuild_tools() {
 	fi
 }
 
-# kmsg_mark: put a line in the kernel log from which kmsg_since reads
+# kmsg_mark: put a line in the kernel log from which kmsg_since reads (at
+# debug level: in the log, not on the console)
 kmsg_mark() {
 	KMSG_MARK="kheaders selftest $(basename "$0") $$ $(date +%s): start"
-	echo "$KMSG_MARK" > /dev/kmsg
+	echo "<7>$KMSG_MARK" > /dev/kmsg
 }
 
 # kmsg_since: the kernel log after the last kmsg_mark; all of it when the
