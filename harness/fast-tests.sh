@@ -54,7 +54,8 @@ fail() {
 # --- setup -----------------------------------------------------------------
 
 echo "TAP version 13"
-tree=$(sh "$top/harness/ksrc.sh" "$version" "$build") || {
+# a source tree of its own: the tests touch and add files in it
+tree=$(sh "$top/harness/ksrc.sh" "$version" "$build" "linux-$version-fast") || {
 	echo "Bail out! cannot prepare the $version tree"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -703,6 +704,23 @@ test_shellcheck() {
 		find . -name '*.sh' -not -path './build/*')
 }
 
+# deps.sh offline (apt-get fails): a missing optional package (lzop) is
+# reported and stops nothing; a missing required one (gcc) stops it.
+test_deps_offline() {
+	mkdir -p "$scratch/bin"
+	# shellcheck disable=SC2016 # the stubs' own variables
+	printf '#!/bin/sh\nfor a; do p=$a; done\ncase " $KH_MISSING " in *" $p "*) exit 1 ;; esac\necho "install ok installed"\n' \
+		> "$scratch/bin/dpkg-query"
+	printf '#!/bin/sh\necho "E: offline" >&2\nexit 100\n' > "$scratch/bin/apt-get"
+	chmod +x "$scratch/bin/dpkg-query" "$scratch/bin/apt-get"
+	out=$(KH_MISSING=lzop PATH=$scratch/bin:$PATH sh "$top/harness/deps.sh" 6.12 2>&1) ||
+		fail "lzop missing, offline: deps.sh failed: $out" || return 1
+	case $out in *"could not install lzop"*) ;; *) fail "no word of lzop: $out" || return 1 ;; esac
+	out=$(KH_MISSING="gcc lzop" PATH=$scratch/bin:$PATH sh "$top/harness/deps.sh" 6.12 2>&1) &&
+		fail "gcc missing, offline: deps.sh succeeded: $out" && return 1
+	case $out in *"could not install gcc"*) ;; *) fail "no word of gcc: $out" || return 1 ;; esac
+}
+
 test_make_clean() {
 	gen > /dev/null || return 1
 	touch "$odir/kernel/kheaders_data.tar.xz.tmp99"
@@ -740,6 +758,7 @@ run_test "kheaders.o holds the current archive, through ccache too" test_object_
 run_test "extract-ikheaders: plain, gzip, xz, bzip2, lz4, zstd, lzo, bzImage; clear errors" test_extract_ikheaders
 run_test "kernel C is clean under checkpatch.pl --strict" test_checkpatch_strict
 run_test "shell is clean under shellcheck" test_shellcheck
+run_test "deps.sh offline: a missing optional package stops nothing, a required one does" test_deps_offline
 run_test "make clean removes archive, stamp and temporary files" test_make_clean
 
 rm -rf "$scratch" "$src2" "$odir2"

@@ -6,7 +6,12 @@
 # benchmark and the tests of apply.sh),
 # and apply kheaders (idempotent).  Prints the tree's path.
 #
-# Usage: ksrc.sh VERSION BUILD_DIR
+# Usage: ksrc.sh VERSION BUILD_DIR [NAME]
+#
+# NAME (default linux-VERSION) is the tree's directory under BUILD_DIR/src:
+# the fast suite, which touches and adds files in its tree, has one of its
+# own, so that the kernels the VM suite builds at the same time from
+# linux-VERSION see no change.
 
 set -eu
 
@@ -15,7 +20,7 @@ build=$2
 mkdir -p "$build" && build=$(cd "$build" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 tarball=/usr/src/linux-source-$version.tar.xz
-tree=$build/src/linux-$version
+tree=$build/src/${3:-linux-$version}
 
 [ -f "$tarball" ] ||
 	{ echo >&2 "ksrc: $tarball missing (apt-get install linux-source-$version)"; exit 1; }

@@ -94,8 +94,11 @@ count_tap() {
 	fi
 }
 
+# the fast suite and secrets-checks.sh work on 6.12 whatever KH_VERSIONS says
+deps="$versions"
+[ -n "${KH_NO_FAST:-}" ] || deps="$deps 6.12"
 # shellcheck disable=SC2086 # one word per version
-if ! sh "$top/harness/deps.sh" $versions arm64 llvm randstruct cross; then
+if ! sh "$top/harness/deps.sh" $deps arm64 llvm randstruct cross; then
 	flunk "dependencies installed"
 	finish
 fi
@@ -111,6 +114,9 @@ done
 # The fast suite runs beside the VM suite: it is mostly one process at a
 # time (xz), and works in its own O= directory and scratch copies, so the
 # kernel builds take the other core.  Its results come at the end.
+# Nothing may change the trees the VM suite builds from while it runs.
+touch "$build/.vm-trees-start"
+
 fast_pid=
 if [ -n "${KH_NO_FAST:-}" ]; then
 	# for working on the VM suite only; make test never sets it
@@ -404,4 +410,16 @@ case " $versions " in
 esac
 
 fast_results
+
+# The fast suite touches and adds files in a tree of its own, not in those
+# the kernels above were built from.
+for version in $versions; do
+	changed=$(find "$build/src/linux-$version" -newer "$build/.vm-trees-start" | head -n 5)
+	if [ -z "$changed" ]; then
+		pass "linux-$version: the VM suite's source tree unchanged while it ran"
+	else
+		printf '%s\n' "$changed" | sed 's/^/# changed: /'
+		flunk "linux-$version: the VM suite's source tree unchanged while it ran"
+	fi
+done
 finish
