@@ -7,6 +7,7 @@
 #   make demo                       build, boot, build a module in the guest
 #   make test                       every test (fast suite and VM suite)
 #   make check                      the fast suite alone (no VM)
+#   make lint                       checkpatch and shellcheck, in seconds
 #   make bench                      stock generator and ours side by side
 #   make clean                      remove build/
 #
@@ -15,7 +16,7 @@
 
 BUILD ?= $(CURDIR)/build
 
-.PHONY: all apply demo test check bench clean
+.PHONY: all apply demo test check lint bench clean
 
 all:
 	@sed -n 's/^#   //p' Makefile
@@ -33,6 +34,10 @@ test:
 check:
 	@sh harness/deps.sh
 	@sh harness/fast-tests.sh "$(BUILD)"
+
+lint:
+	@sh harness/deps.sh 6.12
+	@sh harness/lint.sh "$(BUILD)"
 
 bench:
 	@sh harness/bench.sh "$(BUILD)"

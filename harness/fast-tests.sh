@@ -678,30 +678,17 @@ test_extract_ikheaders() {
 	[ $? -eq 2 ] || fail "no argument: exit status not 2"
 }
 
-# Every C file of the project, and the patch that apply.sh makes to the
-# module code, as a maintainer would check it.
-test_checkpatch_strict() {
-	cd "$tree" || return 1
-	# shellcheck disable=SC2046 # file names without blanks
-	out=$(cd "$top" && perl "$tree/scripts/checkpatch.pl" --strict --no-tree --terse \
-		--show-types -f $(git ls-files '*.c' '*.h' ':!harness/fixtures') 2>&1)
-	printf '%s\n' "$out" | grep -E 'ERROR|WARNING|CHECK' && return 1
-	for f in kernel/module/main.c include/linux/module.h; do
-		diff -u --label "a/$f" --label "b/$f" "$stock/$f" "$f"
-	done > "$scratch/module.patch"
-	[ -s "$scratch/module.patch" ] || fail "apply.sh changed no module code" || return 1
-	out=$(perl scripts/checkpatch.pl --strict --no-tree --terse --show-types \
-		--no-signoff --ignore COMMIT_MESSAGE "$scratch/module.patch" 2>&1)
-	printf '%s\n' "$out" | grep -E 'ERROR|WARNING|CHECK' && return 1
-	return 0
+# lint.sh's checks (make lint), on this suite's tree
+lint() {
+	out=$(KH_LINT_TREE=$tree sh "$top/harness/lint.sh" "$build" "$1" 2>&1)
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | grep -q '^ok 1 '
 }
-
+test_checkpatch_strict() {
+	lint checkpatch
+}
 test_shellcheck() {
-	command -v shellcheck > /dev/null || fail "shellcheck is not installed" || return 1
-	cd "$top" || return 1
-	# shellcheck disable=SC2046 # file names without blanks
-	shellcheck -x scripts/extract-ikheaders $(git ls-files '*.sh' .ci/run 2>/dev/null ||
-		find . -name '*.sh' -not -path './build/*')
+	lint shellcheck
 }
 
 # deps.sh offline (apt-get fails): a missing optional package (lzop) is

@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make lint": the project's code as a maintainer would check it, in
+# seconds (no kernel build; the 6.12 tree is unpacked once, for its
+# checkpatch.pl and the stock module code):
+#   - checkpatch: checkpatch.pl --strict on every C file git knows (the
+#     fixtures aside) and on the patch apply.sh makes to the module code
+#     (kernel/module/main.c, include/linux/module.h);
+#   - shellcheck: "shellcheck -x" on every shell script.
+# Prints TAP.
+#
+# Usage: lint.sh BUILD_DIR [CHECK...]   (default: both)
+# KH_LINT_TREE: a 6.12 tree with kheaders applied to use instead of
+# BUILD_DIR/src/linux-6.12.
+
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
+build=$(mkdir -p "${1:?usage: lint.sh BUILD_DIR [checkpatch] [shellcheck]}" && cd "$1" && pwd) ||
+	exit 1
+shift
+[ $# -gt 0 ] || set -- checkpatch shellcheck
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "TAP version 13"
+echo "1..$#"
+tree=${KH_LINT_TREE:-}
+if [ -z "$tree" ]; then
+	tree=$(sh "$top/harness/ksrc.sh" 6.12 "$build" 2> "$work/ksrc.log") ||
+		{ tap_diag < "$work/ksrc.log"; echo "Bail out! no 6.12 tree"; exit 1; }
+fi
+stock=$build/src/stock-6.12
+
+checkpatch() {
+	ok=0
+	# shellcheck disable=SC2046 # file names without blanks
+	(cd "$top" && perl "$tree/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types -f $(git ls-files '*.c' '*.h' ':!harness/fixtures')) \
+		> "$work/files.out" 2>&1
+	grep -E 'ERROR|WARNING|CHECK' "$work/files.out" | tap_diag
+	! grep -qE 'ERROR|WARNING|CHECK' "$work/files.out" || ok=1
+	for f in kernel/module/main.c include/linux/module.h; do
+		diff -u --label "a/$f" --label "b/$f" "$stock/$f" "$tree/$f"
+	done > "$work/module.patch"
+	[ -s "$work/module.patch" ] || { echo "# apply.sh changed no module code"; ok=1; }
+	perl "$tree/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--no-signoff --ignore COMMIT_MESSAGE "$work/module.patch" > "$work/patch.out" 2>&1
+	grep -E 'ERROR|WARNING|CHECK' "$work/patch.out" | tap_diag
+	! grep -qE 'ERROR|WARNING|CHECK' "$work/patch.out" || ok=1
+	tap_result $ok "checkpatch.pl --strict: every C file, and the module code patch"
+}
+
+shellcheck_all() {
+	if ! command -v shellcheck > /dev/null; then
+		tap_result 1 "shellcheck is not installed"
+		return
+	fi
+	# shellcheck disable=SC2046 # file names without blanks
+	(cd "$top" && shellcheck -x scripts/extract-ikheaders $(git ls-files '*.sh' .ci/run)) \
+		> "$work/sc.out" 2>&1
+	rc=$?
+	tap_diag < "$work/sc.out"
+	tap_result $rc "shellcheck -x: every shell script"
+}
+
+for check; do
+	case $check in
+	checkpatch) checkpatch ;;
+	shellcheck) shellcheck_all ;;
+	*) tap_result 1 "no check '$check'" ;;
+	esac
+done
