@@ -253,6 +253,12 @@ else
 	else
 		modprobe -r crc-ccitt 2>/dev/null
 	fi
+	# loaded again with the modules of the start, whose exports the
+	# reference lists
+	if ! rmmod kheaders || ! modprobe kheaders; then
+		log "kheaders did not load again after the loop"
+		ok=1
+	fi
 	log "crc-ccitt listed in $listed of $i loads"
 	result $ok "$i loads of kheaders beside a module load and unload loop: none failed, right size"
 fi
