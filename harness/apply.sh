@@ -64,19 +64,25 @@ has_block "$ksrc/kernel/Makefile" ||
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# The awk function both splices share: print the block, fragment frag
+# between the lines begin and end, and note that it is done.
+# shellcheck disable=SC2016 # awk code, literally
+awk_block='
+	function block() {
+		print begin
+		while ((getline line < frag) > 0)
+			print line
+		close(frag)
+		print end
+		done = 1
+	}'
+
 # Print file $1 with fragment $2 in place of the region it replaces: our
 # block from an earlier run when $4 is set, else the lines for which the awk
 # statements $3 set "stock" (the block goes where the first of them stood).
 splice() {
 	awk -v begin="$begin" -v end="$end" -v frag="$2" -v had_block="$4" "
-		function block() {
-			print begin
-			while ((getline line < frag) > 0)
-				print line
-			close(frag)
-			print end
-			done = 1
-		}
+		$awk_block
 		\$0 == begin { inblock = 1; block(); next }
 		inblock { if (\$0 == end) inblock = 0; next }
 		{ $3 }
@@ -131,15 +137,7 @@ leftover "$tmp/Makefile" >&2 &&
 # the C markers, in place of the block of an earlier run, else before the
 # last line when it is LAST_LINE, else at the end when LAST_LINE is empty
 insert_block() {
-	awk -v begin="$cbegin" -v end="$cend" -v frag="$2" -v last="$3" '
-		function block() {
-			print begin
-			while ((getline line < frag) > 0)
-				print line
-			close(frag)
-			print end
-			done = 1
-		}
+	awk -v begin="$cbegin" -v end="$cend" -v frag="$2" -v last="$3" "$awk_block"'
 		{ lines[NR] = $0 }
 		END {
 			n = NR

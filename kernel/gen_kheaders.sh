@@ -208,15 +208,11 @@ trap 'exit 1' HUP INT TERM
 # it the paths of the build: the same sources give the same bytes in any
 # directory.
 #
-# A cross-compiled kernel's archive has them built for the target (from
-# $target_progs); their names in the archive are the same.
-#
-# A kernel built for another machine gets programs built for the target
-# ($target_progs), or, without them, stand-ins (see stand_in below).
+# A kernel built for another machine gets them built for the target (from
+# $target_progs), or, without them, stand-ins (see stand_in below); their
+# names in the archive are the same.
 cross=
-if is_enabled CONFIG_IKHEADERS_CROSS; then
-	cross=1
-fi
+! is_enabled CONFIG_IKHEADERS_CROSS || cross=1
 [ -z "$target_progs" ] || [ -n "$cross" ] ||
 	die "KHEADERS_TARGET_PROGS is set but CONFIG_IKHEADERS_CROSS is not"
 # The configuration, as auto.conf and autoconf.h, added below: a PKCS#11
@@ -301,9 +297,10 @@ echo "  GEN     $archive"
 # A later build must not take a half-made archive for a finished one.
 rm -f "$stamp"
 
-# Chosen by measurement on a 6.12 x86_64 tree: a 16 MiB dictionary holds the whole of include/linux
-# and its look-alikes in arch/, and literal coding tuned for text gains
-# another 1%.  Decompression takes 17 MiB instead of the default's 9.
+# Chosen by measurement on a 6.12 x86_64 tree: a 16 MiB dictionary holds
+# the whole of include/linux and its look-alikes in arch/, and literal
+# coding tuned for text gains another 1%.  Decompression takes 17 MiB
+# instead of the default's 9.
 # The archive is compressed in blocks of 17 MiB (a dictionary's worth) by
 # two threads: about half the wall time for about 1% more bytes.  The
 # bytes depend on the block size, not on the number of threads or of CPUs;
@@ -319,8 +316,8 @@ mkdir "$tmp.bin"
 # stand_in PROG WHY...: a script in place of PROG that stops the module
 # build, saying why the archive has no PROG for this machine
 stand_in() {
-	file=$tmp.bin/${1##*/}
 	name=${1##*/}
+	file=$tmp.bin/$name
 	shift
 	{
 		echo '#!/bin/sh'
