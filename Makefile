@@ -11,8 +11,10 @@
 #   make bench                      stock generator and ours side by side
 #   make clean                      remove build/
 #
-# BUILD (default: build/) holds the unpacked linux-source tree and the
-# O= directories.  KH_CONFIGS selects the VM suite's configurations.
+# BUILD (default: build/) holds the unpacked linux-source trees and the
+# O= directories.  KH_VERSIONS and KH_CONFIGS select trees and
+# configurations (README.md).  One file of the fast suite runs alone as
+# "sh harness/fast/FILE.sh".
 
 BUILD ?= $(CURDIR)/build
 

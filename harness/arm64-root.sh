@@ -15,6 +15,9 @@
 # Usage: arm64-root.sh BUILD_DIR
 
 set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
 
 build=$1
 mkdir -p "$build" && build=$(cd "$build" && pwd)
@@ -45,8 +48,8 @@ update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || :
 
 echo >&2 "arm64-root: making $root (mmdebstrap, a few minutes)"
 rm -rf "$root" "$root.tmp" "$root.done"
-if ! mmdebstrap --quiet --arch=arm64 --variant=minbase \
-	--include="$packages" bookworm "$root.tmp" > "$build/arm64-root.log" 2>&1; then
+if ! kh_run "arm64-root: mmdebstrap" "$build/arm64-root.log" mmdebstrap --verbose --arch=arm64 \
+	--variant=minbase --include="$packages" bookworm "$root.tmp"; then
 	tail -n 30 "$build/arm64-root.log" >&2
 	echo >&2 "arm64-root: mmdebstrap failed (log: $build/arm64-root.log)"
 	rm -rf "$root.tmp"

@@ -17,7 +17,7 @@
 # which starts a process per header, slows far more than ours.
 #
 # Usage: bench.sh [BUILD_DIR]
-# Environment: KH_VERSION (default 6.12), KH_BENCH_RUNS (cold runs per
+# Environment: KH_VERSIONS (the one tree, default 6.12), KH_BENCH_RUNS (cold runs per
 # side, default 5), KH_BENCH_NOOP_RUNS (default 9), KH_BENCH_SETTLE (the
 # longest wait, in seconds, for the load to fall below 0.5; default 300),
 # KH_BENCH_SPREAD
@@ -26,9 +26,14 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
 build=${1:-$top/build}
 mkdir -p "$build" && build=$(cd "$build" && pwd)
-version=${KH_VERSION:-6.12}
+version=${KH_VERSIONS:-6.12}
+case $version in
+*" "*) echo >&2 "bench: one tree at a time (KH_VERSIONS='$version')"; exit 2 ;;
+esac
 runs=${KH_BENCH_RUNS:-5}
 noop_runs=${KH_BENCH_NOOP_RUNS:-9}
 spread=${KH_BENCH_SPREAD:-10}
@@ -36,7 +41,6 @@ jobs=$(nproc)
 
 sh "$top/harness/deps.sh" "$version"
 tree=$(sh "$top/harness/ksrc.sh" "$version" "$build")
-tarball=/usr/src/linux-source-$version.tar.xz
 pristine=$build/src/pristine-$version
 on=$build/$version/m
 stock=$build/$version/stock-m
@@ -45,28 +49,21 @@ work=$build/$version/bench
 mkdir -p "$work"
 
 # The pristine tree: Debian's, as unpacked, with its own kheaders.
-if [ ! -f "$pristine.unpacked" ] || [ -n "$(find "$tarball" -newer "$pristine.unpacked")" ]; then
-	echo "bench: unpacking the pristine tree $pristine"
-	rm -rf "$pristine" "$pristine.tmp"
-	mkdir -p "$pristine.tmp"
-	tar -xf "$tarball" -C "$pristine.tmp"
-	mv "$pristine.tmp/linux-source-$version" "$pristine"
-	rmdir "$pristine.tmp"
-	touch "$pristine.unpacked"
-fi
+kh_unpack "$version" "$pristine"
 
 echo "bench: building the =m kernels, stock ($stock) and ours ($on), and one without kheaders ($off)"
-frags="$top/configs/base.config $top/configs/ikheaders-m.config"
+kh_config "$version" m
+m_frags=$(echo "$frags" | sed "s,$top/,,g")
 # shellcheck disable=SC2086 # file names without blanks
 sh "$top/harness/build-kernel.sh" "$pristine" "$stock" $frags
 # shellcheck disable=SC2086
 sh "$top/harness/build-kernel.sh" "$tree" "$on" $frags
-printf '# CONFIG_IKHEADERS is not set\n' > "$work/ikheaders-off.config"
-sh "$top/harness/build-kernel.sh" "$tree" "$off" "$top/configs/base.config" \
-	"$work/ikheaders-off.config"
+kh_config "$version" off
+# shellcheck disable=SC2086
+sh "$top/harness/build-kernel.sh" "$tree" "$off" $frags
 
 # The build tools, as the builds found them (ccache included).
-[ ! -d /usr/lib/ccache ] || PATH=/usr/lib/ccache:$PATH
+kh_ccache "$build"
 
 # kmake SIDE [TARGET...]: make in the object tree of SIDE (stock, ours, off)
 kmake() {
@@ -76,7 +73,7 @@ kmake() {
 	esac
 	obj=$(odir_of "$1")
 	shift
-	make -s -C "$src" O="$obj" -j"$jobs" "$@" > /dev/null 2>&1
+	kh_make "$src" "$obj" "" -s "$@" > /dev/null 2>&1
 }
 odir_of() {
 	case $1 in
@@ -205,7 +202,7 @@ num() { # NAME STOCK OURS
 mem() { xz -lvv "$1" | sed -n 's/^ *Memory needed: *\([0-9]*\) MiB.*/\1/p'; }
 
 echo
-echo "linux-$version, x86_64, configs/base.config + ikheaders-m.config, $jobs CPUs, $(uname -r) host"
+echo "linux-$version, x86_64, the =m configuration ($m_frags), $jobs CPUs, $(uname -r) host"
 echo "load average (1, 5, 15 min) before each cold pair: $(paste -sd '/' "$work/loads")"
 echo "times: median (min-max) of $runs cold runs, $noop_runs otherwise; a ratio only when both"
 echo "sides' runs lie within $spread% of their median (of 5 runs or more: all but the fastest and slowest)"

@@ -5,8 +5,9 @@
 # with the given config fragments merged in (KCONFIG_ALLCONFIG), every
 # option of the fragments checked to have taken, then the default image
 # (bzImage, Image.gz) and modules, installed to ODIR/modroot.  Uses ccache
-# when it is installed.  The build log is ODIR/build.log; its tail is
-# shown when the build fails.
+# when it is installed.  The build log is ODIR/build.log: its path is
+# printed when the build starts, a line every minute says how far it got,
+# and its tail is shown when the build fails.  KH_LABEL starts those lines.
 #
 # Usage: build-kernel.sh KSRC ODIR FRAGMENT...
 #
@@ -30,25 +31,23 @@ if [ -n "${KH_HIDE_DIR:-}" ]; then
 		'mount -t tmpfs none "$1" && shift && exec sh "$@"' sh "$hide" "$0" "$@"
 fi
 
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
 ksrc=$1
 odir=$2
 shift 2
-jobs=$(nproc)
+label=${KH_LABEL:-build-kernel}
 
 mkdir -p "$odir"
 odir=$(cd "$odir" && pwd)
-if [ -d /usr/lib/ccache ]; then
-	PATH=/usr/lib/ccache:$PATH
-	# paths below the build directory hash the same in any checkout
-	CCACHE_BASEDIR=$(cd "$odir/../.." && pwd)
-	export PATH CCACHE_BASEDIR
-fi
+# ODIR is BUILD_DIR/VERSION/CONFIG
+kh_ccache "$(cd "$odir/../.." && pwd)"
 
 cat "$@" > "$odir/kh-fragment.config.new"
 if ! cmp -s "$odir/kh-fragment.config.new" "$odir/kh-fragment.config" ||
    [ ! -f "$odir/.config" ]; then
-	# shellcheck disable=SC2086 # make variables, one word each
-	make -s -C "$ksrc" O="$odir" ${KH_MAKEVARS:-} \
+	kh_make "$ksrc" "$odir" "${KH_MAKEVARS:-}" -s \
 		KCONFIG_ALLCONFIG="$odir/kh-fragment.config.new" allnoconfig \
 		> "$odir/config.log" 2>&1 ||
 		{ cat "$odir/config.log" >&2; exit 1; }
@@ -67,27 +66,26 @@ while read -r line; do
 	if ! grep -qxF "$want" "$odir/.config"; then
 		name=${want#\# }
 		name=${name%%[= ]*}
-		echo >&2 "build-kernel: asked for '$want', got '$(grep "${name}[= ]" "$odir/.config" || echo "# $name is not set")'"
+		echo >&2 "$label: asked for '$want', got '$(grep "${name}[= ]" "$odir/.config" || echo "# $name is not set")'"
 		bad=1
 	fi
 done < "$odir/kh-fragment.config"
 [ $bad -eq 0 ] || exit 1
 
 start=$(date +%s)
-# shellcheck disable=SC2086 # lists of variables and targets
-if ! make -C "$ksrc" O="$odir" -j"$jobs" ${KH_MAKEVARS:-} ${KH_MAKE_TARGETS:-} \
-	> "$odir/build.log" 2>&1; then
-	tail -n 40 "$odir/build.log" >&2
-	echo >&2 "build-kernel: build failed in $odir (log: $odir/build.log)"
+# shellcheck disable=SC2086 # a list of targets
+if ! kh_run "$label: make${KH_MAKE_TARGETS:+ $KH_MAKE_TARGETS}" "$odir/build.log" \
+	kh_make "$ksrc" "$odir" "${KH_MAKEVARS:-}" ${KH_MAKE_TARGETS:-}; then
+	tail -n 40 "$odir/build.log" | tap_diag >&2
+	echo >&2 "$label: build failed in $odir (log: $odir/build.log)"
 	exit 1
 fi
 if [ -n "${KH_MAKE_TARGETS:-}" ]; then
-	echo "build-kernel: $KH_MAKE_TARGETS in $odir in $(($(date +%s) - start))s"
+	echo "$label: $KH_MAKE_TARGETS in $odir in $(($(date +%s) - start))s"
 	exit 0
 fi
 rm -rf "$odir/modroot"
-# shellcheck disable=SC2086 # make variables, one word each
-make -s -C "$ksrc" O="$odir" ${KH_MAKEVARS:-} INSTALL_MOD_PATH="$odir/modroot" \
+kh_make "$ksrc" "$odir" "${KH_MAKEVARS:-}" -s INSTALL_MOD_PATH="$odir/modroot" \
 	modules_install >> "$odir/build.log" 2>&1 ||
-	{ tail -n 20 "$odir/build.log" >&2; exit 1; }
-echo "build-kernel: $odir built in $(($(date +%s) - start))s"
+	{ tail -n 20 "$odir/build.log" | tap_diag >&2; exit 1; }
+echo "$label: $odir built in $(($(date +%s) - start))s"

@@ -40,8 +40,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 kmake() {
-	# shellcheck disable=SC2086 # make variables, one word each
-	make -C "$ksrc" O="$odir" -j"$(nproc)" $makevars "$@"
+	kh_make "$ksrc" "$odir" "$makevars" "$@"
 }
 
 case $makevars in
@@ -127,7 +126,8 @@ if [ -n "$target_progs" ]; then
 	grep -o 'cannot link a static program[^:]*' "$work/nolibc.log" | head -n 1 | tap_diag
 	tap_result $ok "libc.a gone since the kernel was configured: an error naming it, no archive"
 else
-	tap_result 0 "# SKIP the target's C library (headers or libc.a) was missing when the kernel was configured"
+	tap_skip "libc.a gone since the kernel was configured: an error naming it, no archive" \
+		"the target's C library (headers or libc.a) was missing when the kernel was configured"
 fi
 
 # 3: made again from scratch, the same bytes; with -j, one bison run

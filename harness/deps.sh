@@ -14,6 +14,9 @@
 # 32-bit libc.a).
 
 set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
 
 pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
 	cpio kmod xz-utils bzip2 lz4 lzop zstd perl rsync ccache shellcheck qemu-system-x86
@@ -52,12 +55,16 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo >&2 "deps: missing packages:$missing; run as root to install them"
 	exit 1
 fi
-echo "deps: installing$missing"
+echo >&2 "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-# shellcheck disable=SC2086 # one word per package
-if apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $missing >/dev/null; then
+log=$(mktemp "${TMPDIR:-/tmp}/kheaders-deps.XXXXXX")
+# shellcheck disable=SC2016,SC2086 # the inner shell expands them; one word per package
+if kh_run "deps: apt-get" "$log" sh -c \
+	'apt-get update -q && apt-get install -y -q --no-install-recommends "$@"' sh $missing; then
+	rm -f "$log"
 	exit 0
 fi
+tail -n 5 "$log" | tap_diag >&2
 needed=
 for p in $missing; do
 	case " $optional " in

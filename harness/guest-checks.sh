@@ -12,23 +12,19 @@
 #     or kheaders.ko is the start of /proc/kheaders.tar.xz and of
 #     /sys/kernel/kheaders.tar.xz, and the rest of them is the stream the
 #     kernel adds, holding Module.symvers alone.
-# Prints TAP lines prefixed "KH-CHECK: " for run-tests.sh to count.
+# Prints TAP (guest-selftest.sh prefixes it "KH-CHECK: " on the console).
 #
 # Usage: guest-checks.sh ODIR EXTRACTED
 
 set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
 odir=$1
 extracted=$2
 work=$(mktemp -d)
 loaded=
 
-check() {
-	if [ "$1" -eq 0 ]; then
-		echo "KH-CHECK: ok - $2"
-	else
-		echo "KH-CHECK: not ok - $2"
-	fi
-}
 
 # crc-ccitt first, so that a modular kheaders lists its exports
 modprobe crc_ccitt || echo "# modprobe crc_ccitt failed"
@@ -52,7 +48,7 @@ if ! cmp -s "$work/served" "$work/built"; then
 	diff "$work/built" "$work/served" | head -n 20 | sed 's/^/# /'
 	ok=1
 fi
-check $ok "Module.symvers served equals the build's for vmlinux ($(wc -l < "$work/built") symbols)"
+tap_result $ok "Module.symvers served equals the build's for vmlinux ($(wc -l < "$work/built") symbols)"
 
 # the modules' lines: those the build wrote for the modules loaded, with
 # the module's name (crc_ccitt) where the build wrote its path
@@ -79,22 +75,22 @@ if ! cmp -s "$work/served" "$work/built"; then
 	diff "$work/built" "$work/served" | head -n 20 | sed 's/^/# /'
 	ok=1
 fi
-check $ok "Module.symvers served lists $what ($(wc -l < "$work/built") symbols)"
+tap_result $ok "Module.symvers served lists $what ($(wc -l < "$work/built") symbols)"
 
 # extract-ikheaders' output against what the kernel serves
 size=$(stat -c %s "$extracted")
 for f in /proc/kheaders.tar.xz /sys/kernel/kheaders.tar.xz; do
 	head -c "$size" "$f" | cmp -s - "$extracted"
-	check $? "extract-ikheaders wrote the first $size bytes of $f"
+	tap_result $? "extract-ikheaders wrote the first $size bytes of $f"
 done
 tail -c +$((size + 1)) /proc/kheaders.tar.xz > "$work/rest"
 ok=0
 xz -t "$work/rest" 2>/dev/null || { echo "# the rest is not an xz stream"; ok=1; }
 members=$(xz -dc "$work/rest" | tar -tf - 2>&1)
 [ "$members" = Module.symvers ] || { echo "# the rest holds: $members"; ok=1; }
-check $ok "the rest of /proc/kheaders.tar.xz is one xz stream holding Module.symvers"
+tap_result $ok "the rest of /proc/kheaders.tar.xz is one xz stream holding Module.symvers"
 
 [ -n "$loaded" ] && rmmod kheaders
 rmmod crc_ccitt
 rm -rf "$work"
-exit 0
+tap_done

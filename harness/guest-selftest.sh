@@ -27,7 +27,7 @@ if [ -d "$modroot/lib/modules/$rel" ]; then
 	rm -f "/usr/lib/modules/$rel/build" "/usr/lib/modules/$rel/source"
 fi
 if [ $# -ge 4 ]; then
-	sh "$here/guest-checks.sh" "$3" "$4"
+	sh "$here/guest-checks.sh" "$3" "$4" | sed 's/^/KH-CHECK: /'
 fi
 echo "KH-WAY: install + run_kselftest.sh"
 cp -a "$kselftest" /mnt/kselftest || exit 1

@@ -15,27 +15,16 @@
 
 set -eu
 
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
 version=$1
 build=$2
-mkdir -p "$build" && build=$(cd "$build" && pwd)
-top=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$build/src" && build=$(cd "$build" && pwd)
 tarball=/usr/src/linux-source-$version.tar.xz
 tree=$build/src/${3:-linux-$version}
 
-[ -f "$tarball" ] ||
-	{ echo >&2 "ksrc: $tarball missing (apt-get install linux-source-$version)"; exit 1; }
-
-# Unpacked once: a marker next to the tree says it is complete.
-if [ ! -f "$tree.unpacked" ] ||
-   [ -n "$(find "$tarball" -newer "$tree.unpacked")" ]; then
-	echo >&2 "ksrc: unpacking $tarball"
-	rm -rf "$tree" "$tree.tmp" "$tree.unpacked"
-	mkdir -p "$tree.tmp"
-	tar -xf "$tarball" -C "$tree.tmp"
-	mv "$tree.tmp/linux-source-$version" "$tree"
-	rmdir "$tree.tmp"
-	touch "$tree.unpacked"
-fi
+kh_unpack "$version" "$tree"
 
 # The stock files (from the tarball: the tree may have kheaders applied).
 stock="kernel/gen_kheaders.sh kernel/Makefile init/Kconfig

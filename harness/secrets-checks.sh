@@ -33,17 +33,18 @@ sh "$top/harness/deps.sh" 6.12 randstruct >&2 || { echo "Bail out! packages miss
 tree=$(sh "$top/harness/ksrc.sh" 6.12 "$build" 2> "$work/ksrc.log") ||
 	{ tap_diag < "$work/ksrc.log"; echo "Bail out! no 6.12 tree"; exit 1; }
 
-# variant NAME MAKEVARS FRAGMENT: the four checks of one configuration
+# variant NAME: the four checks of configuration randstruct-NAME
 variant() {
 	name=$1
-	makevars=$2
+	kh_config 6.12 "randstruct-$name"
 	odir=$build/6.12/randstruct-$name
 	archive=$odir/kernel/kheaders_data.tar.xz
 	what="RANDSTRUCT ($name)"
 
 	t0=$(date +%s)
-	if ! KH_MAKEVARS=$makevars KH_MAKE_TARGETS="prepare kernel/kheaders.o" \
-		sh "$top/harness/build-kernel.sh" "$tree" "$odir" "$top/configs/$3" \
+	# shellcheck disable=SC2086 # file names without blanks
+	if ! KH_MAKEVARS=$makevars KH_MAKE_TARGETS=$targets \
+		sh "$top/harness/build-kernel.sh" "$tree" "$odir" $frags \
 		> "$work/build.log" 2>&1; then
 		tap_diag < "$work/build.log"
 		tap_result 1 "$what: prepare kernel/kheaders.o builds"
@@ -89,8 +90,7 @@ variant() {
 		echo "$odir/$f" >> "$work/planted"
 	done
 	rm -f "$archive" "$odir/kernel/kheaders.md5"
-	# shellcheck disable=SC2086 # make variables, one word each
-	make -C "$tree" O="$odir" $makevars kernel/kheaders.o > "$work/again.log" 2>&1 ||
+	kh_make "$tree" "$odir" "$makevars" kernel/kheaders.o > "$work/again.log" 2>&1 ||
 		{ tail -n 20 "$work/again.log" | tap_diag; ok=1; }
 	if xz -dc "$archive" | grep -qF "$marker"; then
 		echo "# a planted private file is in the archive"
@@ -126,5 +126,5 @@ variant() {
 	tap_result $ok "$what: a module build from the archive stops, naming CONFIG_RANDSTRUCT"
 }
 
-variant gcc "" randstruct-gcc.config
-variant clang "LLVM=-16" randstruct-clang.config
+variant gcc
+variant clang

@@ -16,6 +16,7 @@
 # below).  harness/guest-init.sh is copied into the userland as its init.
 #
 # Usage: vm-run.sh IMAGE JOB LOG [TIMEOUT_SECONDS]
+# KH_VM_APPEND: more kernel parameters ("quiet" for make demo)
 
 set -eu
 
@@ -41,7 +42,7 @@ x86_64)
 	# may not have it yet.
 	mkdir -p /usr/lib/modules /mnt
 	set -- -m 3072 -smp 2,sockets=2,cores=1,threads=1 \
-		-append "console=ttyS0 panic=-1 root=hostroot $ninep init=$here/guest-init.sh kh_job=$job" \
+		-append "console=ttyS0 panic=-1 ${KH_VM_APPEND:-} root=hostroot $ninep init=$here/guest-init.sh kh_job=$job" \
 		-fsdev "local,id=hostroot,path=/,$fsdev" \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	;;
@@ -51,7 +52,7 @@ arm64)
 	[ -x "$root/usr/bin/make" ] || { echo >&2 "vm-run: $root is no arm64 userland"; exit 2; }
 	cp "$here/guest-init.sh" "$root/kh-init.sh"
 	set -- -M virt -cpu cortex-a72 -m 3072 -smp 2 \
-		-append "console=ttyAMA0 panic=-1 root=guestroot $ninep init=/kh-init.sh kh_host=hostroot kh_job=/host$job" \
+		-append "console=ttyAMA0 panic=-1 ${KH_VM_APPEND:-} root=guestroot $ninep init=/kh-init.sh kh_host=hostroot kh_job=/host$job" \
 		-fsdev "local,id=guestroot,path=$root,$fsdev" \
 		-device virtio-9p-pci,fsdev=guestroot,mount_tag=guestroot \
 		-fsdev "local,id=hostroot,path=/,$fsdev" \
