@@ -23,7 +23,7 @@ end='# END kheaders'
 cbegin='/* BEGIN kheaders: managed by kheaders apply.sh, do not edit */'
 cend='/* END kheaders */'
 # overlay files of earlier versions of kheaders, removed from the tree
-obsolete=kernel/kheaders_symvers.c
+obsolete=
 
 die() {
 	echo >&2 "apply: $*"
@@ -215,8 +215,23 @@ install_file() {
 	fi
 }
 
+# The backport to trees before 6.9, whose blk_alloc_disk() takes no queue
+# limits and returns NULL on failure: the one call of kheaders_image.c.
+backport() {
+	if [ "$1" = kernel/kheaders_image.c ] &&
+	   grep -qs '^#define blk_alloc_disk(node_id)' "$ksrc/include/linux/blkdev.h"; then
+		sed 's/blk_alloc_disk(NULL, NUMA_NO_NODE)/(blk_alloc_disk(NUMA_NO_NODE) ?: ERR_PTR(-ENOMEM))/' \
+			"$top/$1" > "$tmp/backport"
+		grep -q 'blk_alloc_disk(NUMA_NO_NODE)' "$tmp/backport" ||
+			die "$1: no blk_alloc_disk() call to backport"
+		echo "$tmp/backport"
+	else
+		echo "$top/$1"
+	fi
+}
 for f in $overlay; do
-	install_file "$top/$f" "$ksrc/$f" "$f"
+	src=$(backport "$f") || exit 1
+	install_file "$src" "$ksrc/$f" "$f"
 done
 install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
 install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile

@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$1
 mkdir -p "$build" && build=$(cd "$build" && pwd)
 root=$build/arm64-root
-packages=gcc,make,libc6-dev,xz-utils,tar,kmod,bc,gawk,perl,file,busybox-static,procps
+packages=gcc,make,libc6-dev,xz-utils,tar,kmod,bc,gawk,perl,file,busybox-static,procps,dkms
 want="bookworm arm64 $packages $(md5sum < "$0")"
 
 if [ -f "$root.done" ] && [ "$(cat "$root.done")" = "$want" ]; then

@@ -87,6 +87,15 @@ cold() { # SIDE: the archive as a build makes it from nothing
 	rm -f "$d/kernel/kheaders_data.tar.xz" "$d/kernel/kheaders.md5"
 	kmake "$1" kernel/kheaders.o
 }
+cold_image() { # ours: the image alone
+	rm -f "$on/kernel/kheaders_image.sqfs" "$on/kernel/kheaders_image.md5"
+	kmake ours kernel/kheaders_image.o
+}
+cold_both() { # ours: the archive and the image, as one make -j builds them
+	rm -f "$on/kernel/kheaders_data.tar.xz" "$on/kernel/kheaders.md5" \
+	      "$on/kernel/kheaders_image.sqfs" "$on/kernel/kheaders_image.md5"
+	kmake ours kernel/kheaders.o kernel/kheaders_image.o
+}
 noop_gen() { kmake "$1" kernel/kheaders.o; }
 noop_all() { kmake "$1"; }
 # untar SIDE: extract into $work/x, which fresh_x empties outside the timing
@@ -167,10 +176,11 @@ done
 echo "bench: load average before the runs: $(load)"
 # Warm the page cache and settle both trees once.
 for side in stock ours off; do noop_all $side; done
-cold stock; cold ours
+cold stock; cold ours; cold_image
 
 : > "$work/loads"
-for f in cold-stock cold-ours noop-stock noop-ours x-stock x-ours all-off all-ours; do
+for f in cold-stock cold-ours cold-image cold-both noop-stock noop-ours x-stock x-ours \
+	 all-off all-ours; do
 	: > "$work/$f"
 done
 i=0
@@ -178,6 +188,8 @@ while [ $i -lt "$runs" ]; do
 	load >> "$work/loads"
 	measure "$work/cold-stock" cold stock
 	measure "$work/cold-ours" cold ours
+	measure "$work/cold-image" cold_image
+	measure "$work/cold-both" cold_both
 	i=$((i + 1))
 done
 i=0
@@ -209,6 +221,8 @@ echo "sides' runs lie within $spread% of their median (of 5 runs or more: all bu
 echo
 printf '%-44s %22s %22s %s\n' "" "stock" "ours" "ours/stock"
 row "cold make O= kernel/kheaders.o" "$work/cold-stock" "$work/cold-ours"
+row "cold, the image alone (kheaders_image.o)" "$work/cold-stock" "$work/cold-image"
+row "cold, archive and image (make -j$jobs)" "$work/cold-stock" "$work/cold-both"
 row "no-op make O= kernel/kheaders.o" "$work/noop-stock" "$work/noop-ours"
 row "tar -xJf" "$work/x-stock" "$work/x-ours"
 num "archive (bytes)" "$(stat -c %s "$a_stock")" "$(stat -c %s "$a_ours")"
@@ -217,7 +231,26 @@ num "files" "$(tar -tJf "$a_stock" | grep -vc '/$')" "$(tar -tJf "$a_ours" | gre
 num "xz decompression memory (MiB)" "$(mem "$a_stock")" "$(mem "$a_ours")"
 num "kheaders.ko (bytes)" "$(stat -c %s "$stock/kernel/kheaders.ko")" "$(stat -c %s "$on/kernel/kheaders.ko")"
 echo
+printf '%-44s %22s %22s %s\n' "" "ours: archive" "ours: image" "image/archive"
+num "archive, image (bytes)" "$(stat -c %s "$a_ours")" "$(stat -c %s "$on/kernel/kheaders_image.sqfs")"
+num "kheaders.ko, kheaders_image.ko (bytes)" "$(stat -c %s "$on/kernel/kheaders.ko")" \
+	"$(stat -c %s "$on/kernel/kheaders_image.ko")"
+echo
 printf '%-44s %22s %22s %s\n' "" "feature off" "ours on" "on/off"
 row "no-op make of the whole kernel" "$work/all-off" "$work/all-ours"
 echo
 echo "stock's archive holds headers only; ours also the module build files and programs"
+
+# In the guest: the two forms of the =m kernel side by side (bench-guest.sh)
+echo
+echo "bench: booting the =m kernel for the guest's side of the bench (log $work/guest.log)"
+printf 'sh %s %s %s\n' "$top/harness/bench-guest.sh" "$on/modroot" "$top/harness/demo-module" \
+	> "$work/guest-job.sh"
+if sh "$top/harness/vm-run.sh" "$on/arch/x86/boot/bzImage" "$work/guest-job.sh" \
+	"$work/guest.log" 1200 > /dev/null 2>&1; then
+	sed -n 's/^KH-BENCH: //p' "$work/guest.log"
+else
+	tail -n 20 "$work/guest.log"
+	echo >&2 "bench: the guest's side failed (log $work/guest.log)"
+	exit 1
+fi

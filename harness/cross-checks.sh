@@ -10,6 +10,7 @@
 #     CONFIG_IKHEADERS_TARGET_PROGS is set, else stand-ins that stop a
 #     module build saying why; so is objtool with CONFIG_OBJTOOL; no
 #     program of the archive is for another machine than the target;
+#   - the image of /dev/kheaders, when built, has the same programs;
 #   - with CONFIG_IKHEADERS_TARGET_PROGS, without the target's static C
 #     library the build stops with an error that names it, and leaves no
 #     archive and no stamp;
@@ -57,8 +58,12 @@ set_in_config() {
 target_progs=
 ! set_in_config IKHEADERS_TARGET_PROGS || target_progs=1
 
+image=$odir/kernel/kheaders_image.sqfs
+plan=4
+[ -z "${KH_MAKE_TARGETS:-}" ] || plan=$((plan + 1))
+[ ! -f "$image" ] || plan=$((plan + 1))
 echo "TAP version 13"
-if [ -n "${KH_MAKE_TARGETS:-}" ]; then echo "1..5"; else echo "1..4"; fi
+echo "1..$plan"
 [ -f "$archive" ] || { echo "Bail out! no archive $archive"; exit 1; }
 cp "$archive" "$work/reference.tar.xz"
 
@@ -110,6 +115,20 @@ else
 	tap_result $ok "without CONFIG_IKHEADERS_TARGET_PROGS: stand-ins that say why, no program for another machine"
 fi
 
+# 1b: the image of /dev/kheaders, when built, has the same programs
+if [ -f "$image" ]; then
+	ok=0
+	mkdir "$work/y"
+	sqfs2tar "$image" 2> "$work/sqfs2tar.err" | tar -xf - -C "$work/y" scripts tools ||
+		{ tap_diag < "$work/sqfs2tar.err"; ok=1; }
+	n=0
+	for f in $(cd "$work/x" && find . -type f -perm -u+x | sort); do
+		n=$((n + 1))
+		cmp -s "$work/x/$f" "$work/y/$f" || { echo "# the image's $f differs"; ok=1; }
+	done
+	tap_result $ok "the image of /dev/kheaders has the archive's $n programs, byte for byte"
+fi
+
 # 2: no static C library for the target: a clear error, nothing left
 if [ -n "$target_progs" ]; then
 	rm -rf "$progs" "$archive" "$stamp"
@@ -158,7 +177,7 @@ tap_result $ok "no-op build rewrites neither the archive nor the target programs
 [ -n "${KH_MAKE_TARGETS:-}" ] || exit 0
 ok=0
 kmake clean > "$work/clean.log" 2>&1 || { tail -n 15 "$work/clean.log" | tap_diag; ok=1; }
-for f in "$archive" "$stamp" "$progs"; do
+for f in "$archive" "$stamp" "$progs" "$image"; do
 	[ ! -e "$f" ] || { echo "# left after make clean: ${f#"$odir/"}"; ok=1; }
 done
-tap_result $ok "make clean removes the archive, its stamp and the target programs"
+tap_result $ok "make clean removes the archive, the image, stamps and the target programs"

@@ -4,7 +4,8 @@
 # "make demo": install what is needed, build the linux-source kernel with
 # CONFIG_IKHEADERS=m, boot it in QEMU (quietly: the kernel's own messages
 # are left out), and in it build and load a module from
-# /proc/kheaders.tar.xz alone, each step shown as it runs.
+# /proc/kheaders.tar.xz alone, then from /dev/kheaders mounted as the
+# build tree, each step shown as it runs.
 #
 # With KH_ARCH=arm64 the kernel is cross-built for arm64 on this host
 # (ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) and boots on
@@ -58,7 +59,7 @@ printf 'sh %s %s %s\n' "$host$top/harness/demo-guest.sh" "$host$odir/modroot" \
 echo "demo: booting it in QEMU; the guest's steps follow (console log: $odir/demo.log)"
 if KH_GUEST_ARCH=$garch KH_VM_APPEND=quiet sh "$top/harness/vm-run.sh" "$odir/$image" \
 	"$odir/kh-demo-job.sh" "$odir/demo.log" 900; then
-	echo "demo: done: a module built from /proc/kheaders.tar.xz loaded and unloaded"
+	echo "demo: done: a module built from /proc/kheaders.tar.xz, and from /dev/kheaders mounted as the build tree, loaded and unloaded"
 else
 	echo "demo: FAILED (console log: $odir/demo.log)" >&2
 	exit 1

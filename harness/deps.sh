@@ -11,7 +11,8 @@
 # mmdebstrap needs to make an arm64 userland); llvm (clang, lld, llvm);
 # randstruct (the GCC plugin headers, clang 16); cross (the i686, armhf
 # and ppc64el cross compilers and static C libraries, and the host gcc's
-# 32-bit libc.a).
+# 32-bit libc.a); tools (DKMS, bcc and bpftrace, which the guests run
+# against /dev/kheaders mounted as the build tree).
 
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +21,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
 	cpio kmod xz-utils bzip2 lz4 lzop zstd perl rsync ccache shellcheck qemu-system-x86
-	util-linux coreutils findutils file"
+	util-linux coreutils findutils file squashfs-tools-ng"
 # Each used by one test only, which fails naming it when it is missing: an
 # apt-get that cannot install them (offline, say) stops nothing else.
 optional="lzop lz4 zstd bzip2 shellcheck"
@@ -32,6 +33,7 @@ for w in "$@"; do
 		      qemu-system-arm mmdebstrap arch-test qemu-user-static binfmt-support"
 		;;
 	llvm) pkgs="$pkgs clang lld llvm" ;;
+	tools) pkgs="$pkgs dkms python3-bpfcc bpftrace" ;;
 	randstruct) pkgs="$pkgs gcc-12-plugin-dev clang-16 lld-16 llvm-16" ;;
 	cross)
 		# not gcc-multilib, which conflicts with the cross compilers

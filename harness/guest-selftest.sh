@@ -7,7 +7,8 @@
 # that modules_install leaves point at the host's build tree; they go, so
 # that the test can only use what /proc/kheaders.tar.xz holds.
 #
-# With ODIR and EXTRACTED, guest-checks.sh runs first (see there).  With
+# With ODIR and EXTRACTED, guest-checks.sh runs first (see there), and
+# guest-image.sh when the kernel has CONFIG_IKHEADERS_IMAGE.  With
 # KSRC, the kselftests also run the two other ways a kernel CI starts
 # them, from the kernel tree: "make -C tools/testing/selftests
 # TARGETS=kheaders run_tests", in the tree and with O=DIR.  The tree is
@@ -28,6 +29,10 @@ if [ -d "$modroot/lib/modules/$rel" ]; then
 fi
 if [ $# -ge 4 ]; then
 	sh "$here/guest-checks.sh" "$3" "$4" | sed 's/^/KH-CHECK: /'
+	# the tools that look in /lib/modules/$(uname -r)/build
+	if grep -q '^CONFIG_IKHEADERS_IMAGE=[ym]' "$3/.config"; then
+		sh "$here/guest-image.sh" "$here/demo-module" | sed 's/^/KH-CHECK: /'
+	fi
 fi
 echo "KH-WAY: install + run_kselftest.sh"
 cp -a "$kselftest" /mnt/kselftest || exit 1

@@ -254,29 +254,38 @@ kh_config() {
 	frags="$top/configs/base.config"
 	[ ! -f "$top/configs/linux-$1.config" ] || frags="$frags $top/configs/linux-$1.config"
 	arm64_frags="$top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
+	image_m="$top/configs/image-m.config"
 	case $2 in
-	m | y | debug | off)
+	y | off)
 		# "off": no kheaders, for the benchmark
 		frags="$frags $top/configs/ikheaders-$2.config"
 		;;
+	m)
+		# the archive and the image, each a module
+		frags="$frags $top/configs/ikheaders-m.config $image_m"
+		;;
+	debug)
+		# and bcc and bpftrace in its guest
+		frags="$frags $top/configs/ikheaders-debug.config $image_m $top/configs/bpf.config"
+		;;
 	llvm)
-		# built in, with clang; the guest also runs the kselftests
-		# through make, in the tree and with O=
+		# built in, archive and image, with clang; the guest also runs
+		# the kselftests through make, in the tree and with O=
 		makevars="LLVM=1"
 		ways=3
-		frags="$frags $top/configs/llvm.config"
+		frags="$frags $top/configs/llvm.config $top/configs/image-y.config"
 		;;
 	arm64)
 		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
 		garch=arm64
 		image=arch/arm64/boot/Image
-		frags="$frags $arm64_frags"
+		frags="$frags $arm64_frags $image_m"
 		;;
 	arm64-prep | arm64-nolibc | llvm-arm64)
 		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
-		targets="prepare kernel/kheaders.o"
+		targets="prepare kernel/kheaders.o kernel/kheaders_image.o"
 		garch=arm64
-		frags="$frags $arm64_frags"
+		frags="$frags $arm64_frags $image_m"
 		# configured and built without the target's C library
 		[ "$2" != arm64-nolibc ] || hide=/usr/aarch64-linux-gnu/lib
 		# cross-built with clang alone
@@ -295,10 +304,10 @@ kh_config() {
 		frags="$top/configs/cross-prep.config $top/configs/arch-$garch.config"
 		;;
 	randstruct-gcc | randstruct-clang)
-		# RANDSTRUCT by the GCC plugin, and by clang 16
-		targets="prepare kernel/kheaders.o"
+		# RANDSTRUCT by the GCC plugin, and by clang 16; the image too
+		targets="prepare kernel/kheaders.o kernel/kheaders_image.o"
 		[ "$2" != randstruct-clang ] || makevars="LLVM=-16"
-		frags="$top/configs/$2.config"
+		frags="$top/configs/$2.config $image_m"
 		;;
 	*)
 		return 1
@@ -405,13 +414,14 @@ fast_test() {
 	tap_test "$@"
 }
 
-# gen [VAR=value...]: run the generator the way kernel/Makefile does;
-# GEN_RUN is a command to run it under, GEN the generator, GEN_ODIR and
+# gen [VAR=value...]: run the generator the way kernel/Makefile does, for
+# $archive (the archive, or the image); GEN_RUN is a command to run it
+# under, GEN the generator, GEN_ARCHIVE another output, GEN_ODIR and
 # GEN_TREE another object and source tree
 gen() {
 	# shellcheck disable=SC2086 # GEN_RUN is a command and its arguments
 	(cd "${GEN_ODIR:-$odir}" && env srctree="${GEN_TREE:-$tree}" SRCARCH=x86 "$@" \
-		${GEN_RUN:-} sh "${GEN:-$tree/kernel/gen_kheaders.sh}" $archive \
+		${GEN_RUN:-} sh "${GEN:-$tree/kernel/gen_kheaders.sh}" "${GEN_ARCHIVE:-$archive}" \
 		kernel/kheaders_tar kernel/kheaders_module.lds)
 }
 

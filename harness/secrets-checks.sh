@@ -4,10 +4,10 @@
 # No secret of the build in the kheaders archive (no VM).  For a 6.12
 # x86_64 configuration with RANDSTRUCT by the GCC plugin, and one with
 # clang's RANDSTRUCT (LLVM=-16), each in its own O= directory, prepared
-# and kernel/kheaders.o built:
+# and kernel/kheaders.o and kheaders_image.o built:
 #   - the layout seed (scripts/basic/randstruct.seed) is nowhere in the
 #     archive's bytes, nor the GCC plugin that holds it; the other GCC
-#     plugins are there;
+#     plugins are there; nor in the image of /dev/kheaders;
 #   - files a build keeps private (signing keys and the like), planted
 #     with a marker in the object tree, stay out when the archive is made
 #     again, and so does the PIN of the PKCS#11 URI of the GCC
@@ -39,6 +39,7 @@ variant() {
 	kh_config 6.12 "randstruct-$name"
 	odir=$build/6.12/randstruct-$name
 	archive=$odir/kernel/kheaders_data.tar.xz
+	image=$odir/kernel/kheaders_image.sqfs
 	what="RANDSTRUCT ($name)"
 
 	t0=$(date +%s)
@@ -74,7 +75,16 @@ variant() {
 		grep -qx scripts/gcc-plugins/latent_entropy_plugin.so "$work/members" ||
 			{ echo "# the other GCC plugins are missing"; ok=1; }
 	fi
-	tap_result $ok "$what: the layout seed is nowhere in the archive"
+	# and the image of /dev/kheaders, made of the same files
+	sqfs2tar "$image" > "$work/image.tar" 2> "$work/sqfs2tar.err" ||
+		{ tap_diag < "$work/sqfs2tar.err"; ok=1; }
+	if grep -qF "$seed" "$work/image.tar"; then
+		echo "# the seed is in the image"
+		ok=1
+	fi
+	tar -tf "$work/image.tar" | grep -E 'randstruct\.seed|randomize_layout' | tap_diag
+	! tar -tf "$work/image.tar" | grep -qE 'randstruct\.seed|randomize_layout' || ok=1
+	tap_result $ok "$what: the layout seed is nowhere in the archive or the image"
 
 	# 3: private files that a build can have, planted where it has none,
 	# stay out of an archive made again

@@ -3,7 +3,12 @@
 #
 # Make the archive served at /proc/kheaders.tar.xz: the kernel headers and
 # the files that "make -C <tree> M=<dir> modules" needs, with the comments
-# of the headers removed, as a reproducible xz-compressed tar.
+# of the headers removed, as a reproducible xz-compressed tar.  Or, when
+# ARCHIVE ends in .sqfs, the same tree as the squashfs image that
+# /dev/kheaders serves (CONFIG_IKHEADERS_IMAGE), made by tar2sqfs with
+# xz compression, where Module.symvers is a symbolic link to
+# /proc/kheaders.symvers and the tar ends as tar archives do.  Each has
+# its stamp: kheaders.md5, kheaders_image.md5.
 #
 # Usage: gen_kheaders.sh ARCHIVE TAR_TOOL MODULE_LDS
 #        gen_kheaders.sh --target-tree DIR CC LDFLAGS
@@ -117,15 +122,30 @@ module_lds=$3
 srctree=${srctree:?is not set (this script is run by kernel/Makefile)}
 SRCARCH=${SRCARCH:?is not set (this script is run by kernel/Makefile)}
 XZ=${XZ:-xz}
-stamp=${archive%/*}/kheaders.md5
+TAR2SQFS=${TAR2SQFS:-tar2sqfs}
+case $archive in
+*.sqfs)
+	image=1
+	stamp=${archive%.sqfs}.md5
+	compressor=$TAR2SQFS
+	;;
+*)
+	image=
+	stamp=${archive%/*}/kheaders.md5
+	compressor=$XZ
+	;;
+esac
 tmp=$archive.tmp$$
 
 STRIP=${STRIP:-strip}
 target_progs=${KHEADERS_TARGET_PROGS:-}
 
-for tool in find md5sum sort stat "${STRIP%% *}" xargs "${XZ%% *}"; do
-	command -v "$tool" >/dev/null 2>&1 ||
-		die "'$tool' is needed to build kheaders but could not be found"
+for tool in find md5sum sort stat "${STRIP%% *}" xargs "${compressor%% *}"; do
+	command -v "$tool" >/dev/null 2>&1 && continue
+	[ "$tool" != "${TAR2SQFS%% *}" ] ||
+		die "'$tool' is needed to build the kheaders image (CONFIG_IKHEADERS_IMAGE)" \
+		    "but could not be found: install squashfs-tools-ng"
+	die "'$tool' is needed to build kheaders but could not be found"
 done
 
 mtime=0
@@ -136,7 +156,7 @@ fi
 
 # The fast path of a no-op build: the stamp's hash of what the last archive
 # was made of, and the archive's own identity, are unchanged.
-sigprefix="kheaders-sig-3 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH xz=$XZ strip=$STRIP target=$target_progs mtime=$mtime"
+sigprefix="kheaders-sig-3 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH compressor=$compressor strip=$STRIP target=$target_progs mtime=$mtime"
 archive_stat() {
 	stat -c '%s %i %.9Y %.9Z' "$archive"
 }
@@ -278,7 +298,7 @@ write_stamp() {
 # What the archive is made of, and how.
 digest=$(
 	{
-		printf 'xz=%s strip=%s mtime=%s\n' "$XZ" "$STRIP" "$mtime"
+		printf 'compressor=%s strip=%s mtime=%s\n' "$compressor" "$STRIP" "$mtime"
 		xargs -0 md5sum < "$tmp.files"
 	} | md5sum
 )
@@ -375,12 +395,26 @@ for prog in $hostprogs; do
 	set -- "$@" "$prog=$stripped"
 done
 
-# shellcheck disable=SC2086 # XZ may carry options; xz_blocks is several
-{
-	"$tar_tool" "$srctree" "$mtime" "$@" < "$tmp.list" ||
-		echo failed > "$tmp.failed"
-} | $XZ --check=crc32 $xz_blocks --lzma2=$xz_filter > "$tmp" ||
-	die "$XZ could not compress the archive"
+if [ -n "$image" ]; then
+	# 1 MiB blocks: 1.05 times the archive's bytes (128 KiB: 1.13)
+	# shellcheck disable=SC2086 # TAR2SQFS may carry options
+	{
+		"$tar_tool" --end "$srctree" "$mtime" "$@" \
+			"Module.symvers->/proc/kheaders.symvers" < "$tmp.list" ||
+			echo failed > "$tmp.failed"
+	} | SOURCE_DATE_EPOCH=$mtime $TAR2SQFS --quiet --force --no-xattr \
+		--compressor xz --block-size 1048576 --comp-extra lc=4,pb=0 \
+		--defaults uid=0,gid=0,mode=0755,mtime="$mtime" --num-jobs 2 \
+		"$tmp" > "$tmp.log" 2>&1 ||
+		{ sed 's/^/  /' "$tmp.log" >&2; die "$TAR2SQFS could not make the image"; }
+else
+	# shellcheck disable=SC2086 # XZ may carry options; xz_blocks is several
+	{
+		"$tar_tool" "$srctree" "$mtime" "$@" < "$tmp.list" ||
+			echo failed > "$tmp.failed"
+	} | $XZ --check=crc32 $xz_blocks --lzma2=$xz_filter > "$tmp" ||
+		die "$XZ could not compress the archive"
+fi
 [ ! -e "$tmp.failed" ] || die "could not write the archive"
 
 mv -f "$tmp" "$archive"

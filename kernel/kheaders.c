@@ -7,7 +7,7 @@
  * The file is the xz-compressed tar archive made at build time by
  * kernel/gen_kheaders.sh, followed by a second, small xz stream made here.
  * That stream holds a tar member with the Module.symvers of the running
- * kernel and the two zero blocks that end a tar
+ * kernel (from kheaders_symvers.c) and the two zero blocks that end a tar
  * archive; the build-time archive leaves them out.  xz decodes
  * concatenated streams as one, so tar sees a single archive.  The kernel
  * has no xz encoder, so the second stream stores its data in uncompressed
@@ -31,7 +31,6 @@
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/proc_fs.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -226,70 +225,6 @@ static void tar_header(u8 *h, const char *name, unsigned int size)
 }
 
 /*
- * Module.symvers as modpost writes it, made in a buffer that starts with
- * room for the tar header and is zero past the text.
- */
-struct kheaders_symvers {
-	u8 *buf;
-	size_t len;		/* the header's room and the text */
-	size_t size;
-	bool with_modules;	/* list the exports of in-tree modules */
-	bool has_modules;	/* and some were listed */
-};
-
-static int kheaders_symvers_grow(struct kheaders_symvers *sv, size_t need)
-{
-	size_t size = max3(2 * sv->size, need, (size_t)SZ_64K);
-	u8 *buf;
-
-	buf = kvzalloc(size, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (sv->buf)
-		memcpy(buf, sv->buf, sv->len);
-	kvfree(sv->buf);
-	sv->buf = buf;
-	sv->size = size;
-	return 0;
-}
-
-static int kheaders_symvers_add(void *data, const struct module_export *exp)
-{
-	struct kheaders_symvers *sv = data;
-	const char *owner = "vmlinux";
-	size_t n;
-
-	if (exp->owner) {
-		/*
-		 * What a distribution's Module.symvers lists: the modules of
-		 * the kernel's own tree, not those built out of it, such as
-		 * modules built from the archive.  modpost writes the path of
-		 * the module in the build tree, which the kernel does not
-		 * know; it reads the field only to name the module in
-		 * messages and in the "depends" of the modules it builds.
-		 */
-		if (!sv->with_modules ||
-		    test_bit(TAINT_OOT_MODULE, &exp->owner->taints))
-			return 0;
-		owner = exp->owner->name;
-		sv->has_modules = true;
-	}
-	for (;;) {
-		/* the line format of modpost's write_dump() */
-		n = snprintf(sv->buf + sv->len, sv->size - sv->len,
-			     "0x%08x\t%s\t%s\tEXPORT_SYMBOL%s\t%s\n",
-			     exp->crc, exp->name, owner,
-			     exp->gpl_only ? "_GPL" : "", exp->namespace);
-		if (n < sv->size - sv->len)
-			break;
-		if (kheaders_symvers_grow(sv, sv->len + n + 1))
-			return -ENOMEM;
-	}
-	sv->len += n;
-	return 0;
-}
-
-/*
  * The stream after the archive, listing the exports of vmlinux and, with
  * @with_modules, those of the in-tree modules loaded now, all taken in one
  * walk of the module list.  *@has_modules tells whether any module was
@@ -298,44 +233,32 @@ static int kheaders_symvers_add(void *data, const struct module_export *exp)
 static struct kheaders_tail *kheaders_tail_make(bool with_modules,
 						bool *has_modules)
 {
-	struct kheaders_symvers sv = { .with_modules = with_modules };
-	struct kheaders_tail *tail = NULL;
-	size_t text, start, tar_len;
+	struct kheaders_symvers sv;
+	struct kheaders_tail *tail;
+	size_t start, tar_len;
 	int ret;
 
-	ret = kheaders_symvers_grow(&sv, TAR_BLOCK + TAR_END_LEN);
+	/* room for the tar header before the text, and its end after */
+	ret = kheaders_symvers_make(&sv, TAR_BLOCK, TAR_BLOCK + TAR_END_LEN,
+				    with_modules);
 	if (ret)
 		return ERR_PTR(ret);
-	sv.len = TAR_BLOCK;
-	ret = module_walk_exports(kheaders_symvers_add, &sv);
-	if (ret)
-		goto out;
 
 	/* with no text, the tar data is the end of the archive alone */
-	text = sv.len - TAR_BLOCK;
-	start = text ? 0 : TAR_BLOCK;
-	tar_len = tail_tar_len(text);
-	if (sv.size < start + tar_len) {
-		/* zero past the text: the padding and the end blocks */
-		ret = kheaders_symvers_grow(&sv, start + tar_len);
-		if (ret)
-			goto out;
-	}
-	if (text)
-		tar_header(sv.buf, "Module.symvers", text);
+	start = sv.len ? 0 : TAR_BLOCK;
+	tar_len = tail_tar_len(sv.len);
+	if (sv.len)
+		tar_header(sv.buf, "Module.symvers", sv.len);
 
 	tail = kvmalloc(struct_size(tail, data, xz_stored_len(tar_len)),
 			GFP_KERNEL);
-	if (!tail) {
-		ret = -ENOMEM;
-		goto out;
+	if (tail) {
+		tail->len = xz_store(tail->data, sv.buf + start, tar_len);
+		if (has_modules)
+			*has_modules = sv.has_modules;
 	}
-	tail->len = xz_store(tail->data, sv.buf + start, tar_len);
-	if (has_modules)
-		*has_modules = sv.has_modules;
-out:
-	kvfree(sv.buf);
-	return ret ? ERR_PTR(ret) : tail;
+	kheaders_symvers_free(&sv);
+	return tail ?: ERR_PTR(-ENOMEM);
 }
 
 /*
@@ -523,5 +446,5 @@ module_init(kheaders_init);
 module_exit(kheaders_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(MODULE_EXPORT_WALK);
+MODULE_IMPORT_NS(KHEADERS);
 MODULE_DESCRIPTION("Kernel headers and module build files at /proc and /sys/kernel/kheaders.tar.xz");

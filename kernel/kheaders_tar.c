@@ -2,17 +2,19 @@
 /*
  * kheaders_tar - write the tar stream behind /proc/kheaders.tar.xz
  *
- * Usage: kheaders_tar SRCTREE MTIME [NAME=PATH...] < list > archive.tar
+ * Usage: kheaders_tar [--end] SRCTREE MTIME [NAME=PATH | NAME->TARGET...]
+ *                     < list > archive.tar
  *
  * The list on standard input holds NUL-terminated paths, each either below
  * SRCTREE (stored without that prefix) or relative to the object tree, the
- * current directory.  NAME=PATH arguments add the file at PATH as NAME.
- * The members are written in byte order of their names with owner 0,
- * group 0, mode 0644 or 0755 and modification time MTIME, so that the
- * same files always give the same bytes.  Comments are removed
- * from headers, except those that carry an SPDX license identifier.
+ * current directory.  NAME=PATH arguments add the file at PATH as NAME,
+ * NAME->TARGET a symbolic link NAME to TARGET.  The members are written in
+ * byte order of their names with owner 0, group 0, mode 0644 or 0755
+ * (links 0777) and modification time MTIME, so that the same files always
+ * give the same bytes.  Comments are removed from headers, except those
+ * that carry an SPDX license identifier.
  *
- * The stream deliberately ends without the two zero blocks that mark the
+ * Without --end, the stream ends without the two zero blocks that mark the
  * end of a tar archive: the kernel appends Module.symvers and that marker
  * when it serves the archive (see kernel/kheaders.c).
  *
@@ -46,6 +48,7 @@
 struct member {
 	const char *name;	/* as stored in the archive */
 	const char *path;	/* where to read it */
+	const char *link;	/* or the target of a symbolic link */
 };
 
 struct buf {
@@ -302,8 +305,9 @@ static void write_all(const void *p, size_t n)
 	}
 }
 
+/* A file with @size bytes of @data, or with @link a symbolic link. */
 static void write_member(const char *name, mode_t mode, unsigned long long mtime,
-			 const char *data, size_t size)
+			 const char *data, size_t size, const char *link)
 {
 	static const char zeros[BLOCK];
 	char h[BLOCK];
@@ -324,12 +328,17 @@ static void write_member(const char *name, mode_t mode, unsigned long long mtime
 		memcpy(h + 345, name, split);
 		memcpy(h, name + split + 1, len - split - 1);
 	}
-	octal(h + 100, 8, (mode & 0111) ? 0755 : 0644);
+	octal(h + 100, 8, link ? 0777 : (mode & 0111) ? 0755 : 0644);
 	octal(h + 108, 8, 0);
 	octal(h + 116, 8, 0);
 	octal(h + 124, 12, size);
 	octal(h + 136, 12, mtime);
-	h[156] = '0';
+	h[156] = link ? '2' : '0';
+	if (link) {
+		if (strlen(link) > NAME_LEN)
+			die("%s: link target too long for a ustar header", name);
+		memcpy(h + 157, link, strlen(link));
+	}
 	memcpy(h + 257, "ustar", 6);
 	memcpy(h + 263, "00", 2);
 	memset(h + 148, ' ', 8);
@@ -430,12 +439,19 @@ int main(int argc, char **argv)
 	size_t count = 0, i, prefix_len;
 	unsigned long long mtime;
 	char *p, *end;
+	int end_marker = 0;
 	mode_t mode;
 
 	if (argc == 3 && !strcmp(argv[1], "--sig"))
 		return signature(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "--end")) {
+		end_marker = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 3)
-		die("usage: %s SRCTREE MTIME [NAME=PATH...] < list > archive.tar\n"
+		die("usage: %s [--end] SRCTREE MTIME [NAME=PATH | NAME->TARGET...]\n"
+		    "           < list > archive.tar\n"
 		    "       %s --sig PREFIX < list", prog, prog);
 	errno = 0;
 	mtime = strtoull(argv[2], &end, 10);
@@ -451,6 +467,7 @@ int main(int argc, char **argv)
 		m = xrealloc(m, (count + 1) * sizeof(*m));
 		m[count].path = p;
 		m[count].name = p;
+		m[count].link = NULL;
 		if (!strncmp(p, argv[1], prefix_len) && p[prefix_len] == '/')
 			m[count].name = p + prefix_len + 1;
 		while (!strncmp(m[count].name, "./", 2))
@@ -460,13 +477,23 @@ int main(int argc, char **argv)
 		count++;
 	}
 	for (i = 3; i < (size_t)argc; i++) {
-		p = strchr(argv[i], '=');
-		if (!p || p == argv[i] || !p[1])
-			die("'%s' is not NAME=PATH", argv[i]);
-		*p = '\0';
 		m = xrealloc(m, (count + 1) * sizeof(*m));
 		m[count].name = argv[i];
-		m[count].path = p + 1;
+		m[count].path = NULL;
+		m[count].link = NULL;
+		p = strstr(argv[i], "->");
+		if (p && p != argv[i] && p[2]) {
+			*p = '\0';
+			m[count].path = p + 2;
+			m[count].link = p + 2;
+		} else {
+			p = strchr(argv[i], '=');
+			if (!p || p == argv[i] || !p[1])
+				die("'%s' is neither NAME=PATH nor NAME->TARGET",
+				    argv[i]);
+			*p = '\0';
+			m[count].path = p + 1;
+		}
 		count++;
 	}
 	if (!count)
@@ -479,14 +506,25 @@ int main(int argc, char **argv)
 			    m[i - 1].path, m[i].path);
 
 	for (i = 0; i < count; i++) {
+		if (m[i].link) {
+			write_member(m[i].name, 0, mtime, NULL, 0, m[i].link);
+			continue;
+		}
 		read_file(m[i].path, &in, &mode);
 		if (has_suffix(m[i].name, ".h")) {
 			out.len = 0;
 			strip_comments(in.data, in.len, &out);
-			write_member(m[i].name, mode, mtime, out.data, out.len);
+			write_member(m[i].name, mode, mtime, out.data, out.len,
+				     NULL);
 		} else {
-			write_member(m[i].name, mode, mtime, in.data, in.len);
+			write_member(m[i].name, mode, mtime, in.data, in.len,
+				     NULL);
 		}
+	}
+	if (end_marker) {
+		static const char zeros[2 * BLOCK];
+
+		write_all(zeros, sizeof(zeros));
 	}
 	return 0;
 }

@@ -37,7 +37,7 @@ test_xz_blocks_reproducible() {
 	rm -f "$odir/$archive" "$odir/$stamp"
 	GEN_RUN="taskset -c 0" gen > /dev/null || return 1
 	cmp "$scratch/a" "$odir/$archive" || fail "one CPU: other bytes" || return 1
-	rm -rf "$odir/$archive" "$odir/$stamp" "$odir"/kernel/kheaders_data.tar.xz.tmp*
+	rm -rf "${odir:?}/$archive" "${odir:?}/$stamp" "$odir"/kernel/kheaders_data.tar.xz.tmp*
 	out=$(gen XZ="xz --memlimit-compress=64MiB" 2>&1) &&
 		fail "succeeded with 64 MiB for xz" && return 1
 	case $out in *"could not compress"*) ;; *) fail "unclear error: $out" || return 1 ;; esac
