@@ -10,7 +10,8 @@
 # For each: the time from modprobe to a tree a module can be built from,
 # the time of that module build, the memory it holds (page cache and
 # tmpfs, from /proc/meminfo, over what was there before) after the build
-# and after drop_caches, and the module's kernel memory (/proc/modules).
+# and after drop_caches, and the module's kernel memory (/proc/modules);
+# for the image, the memory the mount itself takes (squashfs' caches).
 # Prints its table as lines "KH-BENCH: ...".
 #
 # Usage: bench-guest.sh MODROOT MODULE_SOURCE_DIR
@@ -48,7 +49,9 @@ side() {
 		modprobe kheaders_image
 		while [ ! -b /dev/kheaders ]; do sleep 0.1; done
 		mkdir -p "$build"
+		free0=$(kb MemFree)
 		mount -t squashfs -o ro /dev/kheaders "$build"
+		mount_cost=$((free0 - $(kb MemFree)))
 		tree=$build
 		mod=kheaders_image
 	fi
@@ -88,4 +91,5 @@ row "page cache + tmpfs held after the build (KiB)" "$archive_cached" "$image_ca
 row "  of which tmpfs (KiB)" "$archive_shmem" "$image_shmem"
 row "held after drop_caches (KiB)" "$archive_cached_dropped" "$image_cached_dropped"
 row "kernel memory of the module (/proc/modules, bytes)" "$archive_kernel" "$image_kernel"
+row "memory the mount itself takes (MemFree, KiB)" "" "$mount_cost"
 row "both loaded, with kheaders_symvers ($symvers) (bytes)" "$both" ""

@@ -119,7 +119,7 @@ fi
 if [ -f "$image" ]; then
 	ok=0
 	mkdir "$work/y"
-	sqfs2tar "$image" 2> "$work/sqfs2tar.err" | tar -xf - -C "$work/y" scripts tools ||
+	sqfs2tar "$image" 2> "$work/sqfs2tar.err" | tar -xf - -C "$work/y" ||
 		{ tap_diag < "$work/sqfs2tar.err"; ok=1; }
 	n=0
 	for f in $(cd "$work/x" && find . -type f -perm -u+x | sort); do

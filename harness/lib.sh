@@ -188,7 +188,7 @@ kh_table() {
 # --- progress -----------------------------------------------------------------
 
 # kh_wait LABEL LOG PID: wait for PID; meanwhile, every minute, how long
-# it has run and the last Kbuild line of LOG (else its last line).
+# it has run and the last line of LOG (a build's: its last Kbuild target).
 # Returns PID's status.
 kh_wait() {
 	(
@@ -199,9 +199,8 @@ kh_wait() {
 			s=$(($(date +%s) - t0))
 			[ "$s" -ge "$next" ] || continue
 			next=$((next + 60))
-			last=$(tail -n 200 "$2" 2>/dev/null | tr -d '\r' |
-				grep -E '^  [A-Z][A-Z0-9_]* +[^ ]' | tail -n 1 | sed 's/^ *//; s/  */ /')
-			[ -n "$last" ] || last=$(tail -n 1 "$2" 2>/dev/null | tr -d '\r' | cut -c 1-100)
+			last=$(tail -n 5 "$2" 2>/dev/null | tr -d '\r' | grep . | tail -n 1 |
+				sed 's/^ *//; s/  */ /g' | cut -c 1-100)
 			echo >&2 "$1: $((s / 60)) min${last:+, last: $last}"
 		done
 	) &

@@ -112,9 +112,11 @@ variant() {
 			echo "# the signing key's PIN is in the archive"
 			ok=1
 		fi
-		tar -xJOf "$archive" include/config/auto.conf > "$work/auto.conf"
-		grep -q '^CONFIG_MODULE_SIG_KEY="\{0,1\}pkcs11:.*pin-value=removed-by-kheaders' \
-			"$work/auto.conf" || { echo "# auto.conf has no CONFIG_MODULE_SIG_KEY without its PIN"; ok=1; }
+		for f in include/config/auto.conf .config; do
+			tar -xJOf "$archive" "$f" > "$work/conf"
+			grep -q '^CONFIG_MODULE_SIG_KEY="\{0,1\}pkcs11:.*pin-value=removed-by-kheaders' \
+				"$work/conf" || { echo "# $f has no CONFIG_MODULE_SIG_KEY without its PIN"; ok=1; }
+		done
 	fi
 	xargs rm -f < "$work/planted"
 	tap_result $ok "$what: signing keys, a PKCS#11 PIN and other private files stay out"

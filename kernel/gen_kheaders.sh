@@ -235,10 +235,11 @@ cross=
 ! is_enabled CONFIG_IKHEADERS_CROSS || cross=1
 [ -z "$target_progs" ] || [ -n "$cross" ] ||
 	die "KHEADERS_TARGET_PROGS is set but CONFIG_IKHEADERS_CROSS is not"
-# The configuration, as auto.conf and autoconf.h, added below: a PKCS#11
-# URI may hold the PIN of the module signing key (CONFIG_MODULE_SIG_KEY
+# The configuration, as .config (which DKMS reads to find the kernel's
+# compiler), auto.conf and autoconf.h, added below: a PKCS#11 URI may hold
+# the PIN of the module signing key (CONFIG_MODULE_SIG_KEY
 # "pkcs11:...;pin-value=..."), which the archive carries without it.
-configfiles="include/config/auto.conf include/generated/autoconf.h"
+configfiles=".config include/config/auto.conf include/generated/autoconf.h"
 
 hostprogs="scripts/basic/fixdep scripts/mod/modpost"
 if is_enabled CONFIG_MODVERSIONS; then

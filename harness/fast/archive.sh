@@ -21,7 +21,7 @@ test_archive_contents() {
 		 include/uapi/linux/types.h arch/x86/include/asm/processor.h \
 		 arch/x86/include/generated/asm/syscalls_64.h \
 		 include/generated/autoconf.h include/generated/utsrelease.h \
-		 include/config/auto.conf include/config/kernel.release \
+		 include/config/auto.conf include/config/kernel.release .config \
 		 scripts/Makefile.build scripts/Makefile.modpost scripts/Kbuild.include \
 		 scripts/basic/fixdep scripts/mod/modpost scripts/module.lds \
 		 tools/objtool/objtool; do
@@ -29,7 +29,7 @@ test_archive_contents() {
 	done > "$scratch/missing"
 	[ ! -s "$scratch/missing" ] || fail "$(cat "$scratch/missing")" || return 1
 	# nothing but headers, Kbuild files and the build's host programs
-	grep -vE '^(include|arch/x86/include)/.*\.h$|^arch/x86/Makefile[^/]*$|^Makefile$|^include/config/(auto\.conf|kernel\.release)$|^scripts/(Makefile\.[a-z_-]+|Kbuild\.include|subarch\.include|module-common\.c|modules-check\.sh|depmod\.sh|module\.lds|basic/fixdep|mod/modpost)$|^tools/objtool/objtool$|^include/generated/' \
+	grep -vE '^(include|arch/x86/include)/.*\.h$|^arch/x86/Makefile[^/]*$|^Makefile$|^include/config/(auto\.conf|kernel\.release)$|^\.config$|^scripts/(Makefile\.[a-z_-]+|Kbuild\.include|subarch\.include|module-common\.c|modules-check\.sh|depmod\.sh|module\.lds|basic/fixdep|mod/modpost)$|^tools/objtool/objtool$|^include/generated/' \
 		"$scratch/list" > "$scratch/extra"
 	[ ! -s "$scratch/extra" ] || fail "unexpected members: $(head "$scratch/extra")" || return 1
 	! grep -qE 'utsversion\.h$|/compile\.h$|\.o$|\.cmd$' "$scratch/list" ||
