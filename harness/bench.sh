@@ -54,8 +54,11 @@ kh_unpack "$version" "$pristine"
 echo "bench: building the =m kernels, stock ($stock) and ours ($on), and one without kheaders ($off)"
 kh_config "$version" m
 m_frags=$(echo "$frags" | sed "s,$top/,,g")
+# the stock tree has no image: its kernel is the same less that
+# shellcheck disable=SC2086 # one word per file
+stock_frags=$(printf '%s\n' $frags | grep -v '/image-m\.config$')
 # shellcheck disable=SC2086 # file names without blanks
-sh "$top/harness/build-kernel.sh" "$pristine" "$stock" $frags
+sh "$top/harness/build-kernel.sh" "$pristine" "$stock" $stock_frags
 # shellcheck disable=SC2086
 sh "$top/harness/build-kernel.sh" "$tree" "$on" $frags
 kh_config "$version" off

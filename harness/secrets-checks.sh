@@ -48,13 +48,13 @@ variant() {
 		sh "$top/harness/build-kernel.sh" "$tree" "$odir" $frags \
 		> "$work/build.log" 2>&1; then
 		tap_diag < "$work/build.log"
-		tap_result 1 "$what: prepare kernel/kheaders.o builds"
+		tap_result 1 "$what: $targets builds"
 		for c in seed planted module; do
 			tap_result 1 "$what: $c (not checked: no build)"
 		done
 		return
 	fi
-	tap_result 0 "$what: prepare kernel/kheaders.o builds ($(($(date +%s) - t0))s)"
+	tap_result 0 "$what: $targets builds ($(($(date +%s) - t0))s)"
 
 	# 2: the seed is in no byte of the archive
 	ok=0

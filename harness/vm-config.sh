@@ -95,11 +95,12 @@ ksrc_arg=
 printf 'sh %s %s %s %s %s %s\n' "$g$top/harness/guest-selftest.sh" "$g$odir/modroot" \
 	"$g$odir/kselftest" "$g$odir" "$g$odir/extracted.tar.xz" "$ksrc_arg" > "$odir/kh-job.sh"
 echo >&2 "linux-$version $cfg: booting ($garch), console log $odir/vm.log"
+t0=$(date +%s)
 KH_GUEST_ARCH=$garch sh "$top/harness/vm-run.sh" "$odir/$image" "$odir/kh-job.sh" \
 	"$odir/vm.log" "${KH_VM_TIMEOUT:-1500}" > /dev/null 2> "$odir/vm-run.err" &
 kh_wait "linux-$version $cfg: guest" "$odir/vm.log" $!
 rc=$?
-echo >&2 "linux-$version $cfg: the guest ran, vm-run exit $rc"
+echo >&2 "linux-$version $cfg: the guest ran $(($(date +%s) - t0))s, vm-run exit $rc"
 
 # The guest's results, from the console log, as one TAP stream:
 #   - guest-checks.sh's, prefixed "KH-CHECK: ";

@@ -67,10 +67,11 @@ command -v "$qemu" >/dev/null ||
 	{ echo >&2 "vm-run: $qemu not found (apt-get install qemu-system-x86 qemu-system-arm)"; exit 2; }
 
 set +e
+# tr line-buffered: the log follows the console as it comes
 timeout -k 10 "$limit" "$qemu" "$@" \
 	-display none -monitor none -serial stdio -no-reboot \
 	-kernel "$image" \
-	< /dev/null 2>&1 | tr -d '\r' | tee "$log"
+	< /dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log"
 set -e
 # the pipeline's status is tee's; the log says how the guest ended
 status=$(sed -n 's/^KH-JOB-EXIT: \([0-9]*\)$/\1/p' "$log" | tail -n 1)
