@@ -22,8 +22,6 @@ begin='# BEGIN kheaders: managed by kheaders apply.sh, do not edit'
 end='# END kheaders'
 cbegin='/* BEGIN kheaders: managed by kheaders apply.sh, do not edit */'
 cend='/* END kheaders */'
-# overlay files of earlier versions of kheaders, removed from the tree
-obsolete=
 
 die() {
 	echo >&2 "apply: $*"
@@ -237,13 +235,6 @@ install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
 install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile
 install_file "$tmp/main.c" "$ksrc/kernel/module/main.c" kernel/module/main.c
 install_file "$tmp/module.h" "$ksrc/include/linux/module.h" include/linux/module.h
-for f in $obsolete; do
-	if [ -e "$ksrc/$f" ]; then
-		rm -f "$ksrc/$f"
-		echo "  removed $f"
-		changed=$((changed + 1))
-	fi
-done
 install_file "$tmp/selftests.mk" "$ksrc/tools/testing/selftests/Makefile" \
 	tools/testing/selftests/Makefile
 if [ -f "$tmp/docindex" ]; then
