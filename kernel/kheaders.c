@@ -7,7 +7,7 @@
  * The file is the xz-compressed tar archive made at build time by
  * kernel/gen_kheaders.sh, followed by a second, small xz stream made here.
  * That stream holds a tar member with the Module.symvers of the running
- * kernel (from kheaders_symvers.c) and the two zero blocks that end a tar
+ * kernel (from module_symvers()) and the two zero blocks that end a tar
  * archive; the build-time archive leaves them out.  xz decodes
  * concatenated streams as one, so tar sees a single archive.  The kernel
  * has no xz encoder, so the second stream stores its data in uncompressed
@@ -226,38 +226,34 @@ static void tar_header(u8 *h, const char *name, unsigned int size)
 
 /*
  * The stream after the archive, listing the exports of vmlinux and, with
- * @with_modules, those of the in-tree modules loaded now, all taken in one
- * walk of the module list.  *@has_modules tells whether any module was
+ * @with_modules, those of the in-tree modules loaded now, all taken at
+ * one moment.  *@has_modules tells whether any module was
  * listed.
  */
 static struct kheaders_tail *kheaders_tail_make(bool with_modules,
 						bool *has_modules)
 {
-	struct kheaders_symvers sv;
 	struct kheaders_tail *tail;
-	size_t start, tar_len;
-	int ret;
+	size_t len, start, tar_len;
+	u8 *buf;
 
 	/* room for the tar header before the text, and its end after */
-	ret = kheaders_symvers_make(&sv, TAR_BLOCK, TAR_BLOCK + TAR_END_LEN,
-				    with_modules);
-	if (ret)
-		return ERR_PTR(ret);
+	buf = kheaders_symvers(TAR_BLOCK, TAR_BLOCK + TAR_END_LEN,
+			       with_modules, &len, has_modules);
+	if (IS_ERR(buf))
+		return ERR_CAST(buf);
 
 	/* with no text, the tar data is the end of the archive alone */
-	start = sv.len ? 0 : TAR_BLOCK;
-	tar_len = tail_tar_len(sv.len);
-	if (sv.len)
-		tar_header(sv.buf, "Module.symvers", sv.len);
+	start = len ? 0 : TAR_BLOCK;
+	tar_len = tail_tar_len(len);
+	if (len)
+		tar_header(buf, "Module.symvers", len);
 
 	tail = kvmalloc(struct_size(tail, data, xz_stored_len(tar_len)),
-			GFP_KERNEL);
-	if (tail) {
-		tail->len = xz_store(tail->data, sv.buf + start, tar_len);
-		if (has_modules)
-			*has_modules = sv.has_modules;
-	}
-	kheaders_symvers_free(&sv);
+			GFP_KERNEL_ACCOUNT);
+	if (tail)
+		tail->len = xz_store(tail->data, buf + start, tar_len);
+	kvfree(buf);
 	return tail ?: ERR_PTR(-ENOMEM);
 }
 
@@ -446,5 +442,5 @@ module_init(kheaders_init);
 module_exit(kheaders_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(KHEADERS);
+MODULE_IMPORT_NS(MODULE_SYMVERS);
 MODULE_DESCRIPTION("Kernel headers and module build files at /proc and /sys/kernel/kheaders.tar.xz");

@@ -2,6 +2,10 @@
 #ifndef _KERNEL_KHEADERS_H
 #define _KERNEL_KHEADERS_H
 
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/types.h>
 
 /* The archive, in kheaders.c's .rodata */
@@ -12,30 +16,25 @@ extern const char kheaders_archive_end[];
 extern const u8 kheaders_image[];
 extern const u8 kheaders_image_end[];
 
-/**
- * struct kheaders_symvers - the running kernel's Module.symvers
- * @buf: @head bytes of room, the text, then zeroes up to @size
- * @head: bytes of room before the text
- * @len: length of the text
- * @size: size of @buf, at least @head + @len + the slack asked for
- * @slack: zeroes asked for after the text
- * @with_modules: list the exports of in-tree modules as well as vmlinux's
- * @has_modules: some module's exports were listed
+/*
+ * The running kernel's Module.symvers (see module_symvers()); with no
+ * loadable modules there is nothing to build against it, and it is empty.
  */
-struct kheaders_symvers {
-	u8 *buf;
-	size_t head;
-	size_t len;
-	size_t size;
-	size_t slack;
-	bool with_modules;
-	bool has_modules;
-};
+static inline void *kheaders_symvers(size_t head, size_t tail, bool in_tree,
+				     size_t *len, bool *modules)
+{
+	void *buf;
 
-/* kheaders_symvers.c, in the KHEADERS symbol namespace */
-int kheaders_symvers_make(struct kheaders_symvers *sv, size_t head,
-			  size_t slack, bool with_modules);
-void kheaders_symvers_free(struct kheaders_symvers *sv);
+	if (IS_ENABLED(CONFIG_MODULE_SYMVERS))
+		return module_symvers(head, tail, in_tree, len, modules);
+	buf = kvzalloc(head + tail + 1, GFP_KERNEL_ACCOUNT);
+	*len = 0;
+	if (modules)
+		*modules = false;
+	return buf ?: ERR_PTR(-ENOMEM);
+}
+
+/* kheaders_symvers.c: /proc/kheaders.symvers, for the image */
 int kheaders_symvers_file_get(void);
 void kheaders_symvers_file_put(void);
 
