@@ -4,7 +4,7 @@
 # Apply kheaders to a kernel tree: copy the overlay files, put the two
 # fragments into init/Kconfig and kernel/Makefile in place of the stock
 # IKHEADERS entry and rules (or of what an earlier run put there), add
-# module_walk_exports() to the module code (the end of
+# module_symvers() to the module code (the end of
 # kernel/module/main.c, and its declaration at the end of
 # include/linux/module.h), the selftest to tools/testing/selftests/Makefile
 # and the documentation page to Documentation/admin-guide/index.rst.

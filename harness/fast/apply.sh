@@ -62,8 +62,8 @@ test_apply_stock_files() {
 			"$scratch/t/$f" | diff "$stock/$f" - || fail "$f changed outside the block" ||
 			return 1
 	done
-	grep -q 'EXPORT_SYMBOL_NS_GPL(module_walk_exports' "$scratch/t/kernel/module/main.c" ||
-		fail "module_walk_exports() not added"
+	grep -q 'EXPORT_SYMBOL_NS_GPL(module_symvers' "$scratch/t/kernel/module/main.c" ||
+		fail "module_symvers() not added"
 }
 
 test_apply_rejects_unknown() {

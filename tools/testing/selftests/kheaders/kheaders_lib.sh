@@ -54,14 +54,15 @@ finish() {
 # whatever make or CI started this test: the caller's make variables
 # (MAKEFLAGS with O=, KBUILD_OUTPUT, M, CC, ARCH, ...) and everything else
 # it exported are left out.  With LLVM=1 when the kernel was built with
-# clang.
+# clang.  With KB_TIMEOUT set, make is stopped after that many seconds.
 kbuild_make() {
 	kb_tree=$1
 	shift
 	if grep -q '^CONFIG_CC_IS_CLANG=y' "$kb_tree/include/config/auto.conf"; then
 		set -- LLVM=1 "$@"
 	fi
-	env -i PATH="$PATH" HOME="${HOME:-/}" TMPDIR="${TMPDIR:-/tmp}" \
+	${KB_TIMEOUT:+timeout "$KB_TIMEOUT"} \
+		env -i PATH="$PATH" HOME="${HOME:-/}" TMPDIR="${TMPDIR:-/tmp}" \
 		make -C "$kb_tree" "$@"
 }
 
