@@ -229,7 +229,9 @@ kh_run() {
 kh_configs() {
 	case $1 in
 	6.12) echo "debug llvm arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
-	*) echo "m y arm64-prep" ;;
+	# 6.1: one booted kernel (both forms as modules); built in is
+	# booted on 6.12 (llvm), and "y" stays for KH_CONFIGS=y
+	*) echo "m arm64-prep" ;;
 	esac
 }
 
@@ -240,7 +242,9 @@ kh_configs() {
 #             host, not booted; empty: the kernel and its modules)
 #   hide      a directory hidden during configuration and build
 #   garch     the target's architecture, image its boot image
-#   ways      how many ways the guest runs the kselftests
+#   ways      how many ways the guest runs the kselftests (the first
+#             runs them all, each further one kheaders_stress.sh)
+#   selftests the kselftests the guest runs the first way (empty: all)
 # Returns 1 for an unknown CFG.
 # shellcheck disable=SC2034 # the variables are the caller's
 kh_config() {
@@ -248,6 +252,7 @@ kh_config() {
 	targets=
 	hide=
 	ways=1
+	selftests=
 	garch=x86_64
 	image=arch/x86/boot/bzImage
 	frags="$top/configs/base.config"
@@ -266,6 +271,10 @@ kh_config() {
 	debug)
 		# and bcc and bpftrace in its guest
 		frags="$frags $top/configs/ikheaders-debug.config $image_m $top/configs/bpf.config"
+		# the kselftests of concurrency and memory, where KASAN,
+		# lockdep and kmemleak look; the module builds of the others
+		# (three times slower here) run on the kernels below
+		selftests="kheaders_stress.sh kheaders_symvers_file.sh kheaders_image.sh"
 		;;
 	llvm)
 		# built in, archive and image, with clang; the guest also runs

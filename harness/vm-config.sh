@@ -92,7 +92,7 @@ g=
 [ "$garch" != arm64 ] || g=/host
 ksrc_arg=
 [ "$ways" -eq 1 ] || ksrc_arg=$g$tree
-printf 'sh %s %s %s %s %s %s\n' "$g$top/harness/guest-selftest.sh" "$g$odir/modroot" \
+printf 'KH_SELFTESTS="%s" sh %s %s %s %s %s %s\n' "$selftests" "$g$top/harness/guest-selftest.sh" "$g$odir/modroot" \
 	"$g$odir/kselftest" "$g$odir" "$g$odir/extracted.tar.xz" "$ksrc_arg" > "$odir/kh-job.sh"
 echo >&2 "linux-$version $cfg: booting ($garch), console log $odir/vm.log"
 t0=$(date +%s)
@@ -106,14 +106,16 @@ echo >&2 "linux-$version $cfg: the guest ran $(($(date +%s) - t0))s, vm-run exit
 #   - guest-checks.sh's, prefixed "KH-CHECK: ";
 #   - the kselftests' own, which run_kselftest.sh prefixes "# ", their
 #     plans added up (a kselftest cut short gives fewer results);
-#   - run_kselftest.sh's verdict on each kselftest, once per way of
-#     running them; one that skipped as a whole (no kheaders, no
-#     compiler) is a failure here, where both must exist (the image's
-#     may skip on a kernel without CONFIG_IKHEADERS_IMAGE);
+#   - run_kselftest.sh's verdict on each kselftest, and make's on the
+#     one kselftest each further way runs (guest-selftest.sh); one that
+#     skipped as a whole (no kheaders, no compiler) is a failure here,
+#     where both must exist (the image's may skip on a kernel without
+#     CONFIG_IKHEADERS_IMAGE);
 #   - the guest's job ending with status 0.
 # A failure's diagnostics (those printed before and after it) follow it,
 # and the kernel's complaints (BUG, WARNING, Oops, panic) are shown.
 tests=$(grep -c '^kheaders:' "$odir/kselftest/kselftest-list.txt")
+[ -z "$selftests" ] || tests=$(echo "$selftests" | wc -w)
 has_image=0
 ! grep -q '^CONFIG_IKHEADERS_IMAGE=[ym]' "$odir/.config" || has_image=1
 awk -v ways="$ways" -v tests="$tests" -v rc="$rc" -v image="$has_image" \
@@ -159,7 +161,7 @@ END {
 		result((exitline == "KH-JOB-EXIT: 0" ? "ok" : "not ok") " - the guest'"'"'s job: " exitline)
 	if (vmerr != "")
 		print "# " vmerr
-	print "1.." plan + tests * ways + 1
-	if (verdicts != tests * ways)
-		print "# " verdicts " kselftest verdicts of " tests * ways
+	print "1.." plan + tests + ways - 1 + 1
+	if (verdicts != tests + ways - 1)
+		print "# " verdicts " kselftest verdicts of " tests + ways - 1
 }' "$odir/vm.log"

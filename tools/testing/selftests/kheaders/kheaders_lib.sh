@@ -16,6 +16,7 @@ KHEADERS_READ=$TESTDIR/kheaders_read
 
 n=0
 failed=0
+started=$(date +%s)
 
 log() {
 	echo "# $*"
@@ -45,7 +46,7 @@ skip_all() {
 
 # finish: the totals and the exit status
 finish() {
-	log "Totals: pass:$((n - failed)) fail:$failed"
+	log "Totals: pass:$((n - failed)) fail:$failed ($(($(date +%s) - started)) s)"
 	[ $failed -eq 0 ] && exit $KSFT_PASS
 	exit $KSFT_FAIL
 }
