@@ -6,7 +6,8 @@
 #
 # Usage: deps.sh [WHAT...]   (default: 6.12)
 #
-# WHAT: a kernel version (its linux-source package); arm64 (the cross
+# WHAT: a kernel version (its linux-source package, and linux-config with
+# Debian's own configurations); arm64 (the cross
 # compiler with its static C library, qemu-system-aarch64, and what
 # mmdebstrap needs to make an arm64 userland); llvm (clang, lld, llvm);
 # randstruct (the GCC plugin headers, clang 16); cross (the i686, armhf
@@ -42,7 +43,7 @@ for w in "$@"; do
 		      gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 		      gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
 		;;
-	*) pkgs="$pkgs linux-source-$w" ;;
+	*) pkgs="$pkgs linux-source-$w linux-config-$w" ;;
 	esac
 done
 

@@ -3,7 +3,7 @@
 #
 # The fast suite ("make check"; no VM): every file of harness/fast/, one
 # per concern, then lint.sh, on one prepared 6.12 object tree (see
-# fast_setup in harness/lib.sh).  Each file prints TAP and runs alone as
+# fast_setup in harness/lib/fast.sh).  Each file prints TAP and runs alone as
 # well: sh harness/fast/archive.sh [BUILD_DIR].  Results are shown as they
 # come, as "fast/FILE: ok N ...".
 #

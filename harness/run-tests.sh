@@ -5,7 +5,7 @@
 #   - the fast suite (fast-tests.sh: no VM, a prepared 6.12 tree), started
 #     first and run beside the rest, its results shown as they come;
 #   - for each kernel tree (KH_VERSIONS) and each of its configurations
-#     (KH_CONFIGS, else kh_configs in harness/lib.sh), vm-config.sh: the
+#     (KH_CONFIGS, else kh_configs in harness/lib/configs.sh), vm-config.sh: the
 #     kernel built, checked on the host and, unless only prepared, booted
 #     in QEMU to run guest-checks.sh and the kselftests;
 #   - secrets-checks.sh (6.12 RANDSTRUCT kernels, no VM);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # One configuration of the VM suite (configurations: kh_config in
-# harness/lib.sh; what each proves: harness/README.md), built from the
+# harness/lib/configs.sh; what each proves: harness/README.md), built from the
 # linux-VERSION tree that ksrc.sh prepared, in BUILD_DIR/VERSION/CFG:
 #   - the kernel builds (or, for a configuration checked on the host
 #     only, "prepare kernel/kheaders.o");

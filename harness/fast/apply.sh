@@ -7,7 +7,7 @@
 # nothing else; it refuses an empty directory and stock rules in a form it
 # does not know, writing nothing.
 #
-# Usage: sh harness/fast/apply.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/apply.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

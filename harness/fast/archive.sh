@@ -6,7 +6,7 @@
 # ones too), stripped host programs, the module linker script Kbuild
 # makes, and every file other than headers and programs byte for byte.
 #
-# Usage: sh harness/fast/archive.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/archive.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

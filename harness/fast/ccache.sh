@@ -4,7 +4,7 @@
 # Fast suite: kheaders.o holds the archive just made, also when the
 # compiler runs through ccache, which cannot see into an .incbin.
 #
-# Usage: sh harness/fast/ccache.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/ccache.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

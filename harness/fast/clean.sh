@@ -6,7 +6,7 @@
 # prepared object tree, which the other files of the fast suite keep
 # using.
 #
-# Usage: sh harness/fast/clean.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/clean.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -5,7 +5,7 @@
 # tokens gcc's preprocessor leaves of the original, SPDX lines kept; and
 # the hard cases of harness/fixtures/strip-cases.h.
 #
-# Usage: sh harness/fast/comments.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/comments.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

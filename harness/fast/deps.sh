@@ -4,7 +4,7 @@
 # Fast suite: deps.sh offline (stub apt-get and dpkg-query): a missing
 # optional package stops nothing, a missing required one does.
 #
-# Usage: sh harness/fast/deps.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/deps.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

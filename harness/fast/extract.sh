@@ -4,7 +4,7 @@
 # Fast suite: scripts/extract-ikheaders on made-up images: plain, in every
 # compression the kernel uses, an x86 bzImage; clear errors otherwise.
 #
-# Usage: sh harness/fast/extract.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/extract.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -5,7 +5,7 @@
 # leaves the archive alone; an interrupted run leaves nothing a later
 # build accepts; kheaders_tar rejects bad file lists.
 #
-# Usage: sh harness/fast/failures.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/failures.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,9 +17,7 @@ fast_setup "${1:-$top/build}"
 # taken away in turn: the run fails naming it, and the archive and stamp
 # stay as they were.
 test_missing_tool_named() {
-	gen > /dev/null || return 1
-	cp "$odir/$archive" "$scratch/before"
-	cp "$odir/$stamp" "$scratch/stamp"
+	saved before || return 1
 	out=$(gen XZ=kh-no-such-xz 2>&1) && fail "succeeded without xz" && return 1
 	case $out in *"'kh-no-such-xz'"*) ;; *) fail "message does not name the tool: $out" || return 1 ;; esac
 	for tool in find md5sum sort stat strip xargs xz; do
@@ -34,7 +32,7 @@ test_missing_tool_named() {
 		esac
 	done
 	cmp -s "$scratch/before" "$odir/$archive" || fail "archive changed" || return 1
-	cmp -s "$scratch/stamp" "$odir/$stamp" || fail "stamp changed" || return 1
+	cmp -s "$scratch/before.stamp" "$odir/$stamp" || fail "stamp changed" || return 1
 	# with all of them and nothing else, it works
 	ln -s "$(command -v xz)" "$scratch/bin/xz"
 	rm -f "$odir/$stamp"

@@ -9,7 +9,7 @@
 # byte for byte.  The three tests are the steps of that one story, in
 # this order.
 #
-# Usage: sh harness/fast/kbuild.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/kbuild.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -5,7 +5,7 @@
 # umask, with more xz threads or on one CPU, is the same bytes; xz without
 # the memory it needs fails the run and leaves nothing.
 #
-# Usage: sh harness/fast/reproducible.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib.sh)
+# Usage: sh harness/fast/reproducible.sh [BUILD_DIR]   (TAP; fast_setup: harness/lib/fast.sh)
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,8 +14,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 fast_setup "${1:-$top/build}"
 
 test_reproducible() {
-	gen > /dev/null || return 1
-	cp "$odir/$archive" "$scratch/a"
+	saved a || return 1
 	rm -f "$odir/$archive" "$odir/$stamp"
 	(umask 077 && gen > /dev/null) || return 1
 	cmp "$scratch/a" "$odir/$archive" || fail "second archive differs"
@@ -25,8 +24,7 @@ test_reproducible() {
 # the bytes must not depend on the number of threads or of CPUs, and xz
 # must fail, not fall back to other bytes, when it lacks the memory.
 test_xz_blocks_reproducible() {
-	gen > /dev/null || return 1
-	cp "$odir/$archive" "$scratch/a"
+	saved a || return 1
 	blocks=$(xz --robot -l "$scratch/a" | awk -F '\t' '$1 == "totals" { print $3 }')
 	[ "$blocks" -ge 2 ] 2> /dev/null || fail "expected several xz blocks, found '$blocks'" || return 1
 	printf '#!/bin/sh\nexec xz "$@" --threads=4\n' > "$scratch/xz4"

@@ -35,7 +35,7 @@ TESTDIR=$(cd "$(dirname "$0")" && pwd)
 . "$TESTDIR/kheaders_lib.sh"
 PLAN=10
 
-loaded=
+image_loaded=
 loaded_archive=
 loaded_dep=
 reload_dep=
@@ -44,10 +44,6 @@ tail_size=0
 mnt=
 made_mnt=
 work=
-
-module_loaded() {
-	grep -q "^$1 " /proc/modules 2>/dev/null
-}
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
@@ -60,7 +56,7 @@ cleanup() {
 	[ -z "$loaded_dep" ] || ! module_loaded "$DEP" || rmmod "$DEP"
 	[ -z "$reload_dep" ] || module_loaded "$DEP" || modprobe "$DEP"
 	[ -z "$loaded_archive" ] || ! module_loaded kheaders || rmmod kheaders
-	[ -z "$loaded" ] || ! module_loaded kheaders_image || rmmod kheaders_image
+	[ -z "$image_loaded" ] || ! module_loaded kheaders_image || rmmod kheaders_image
 }
 trap cleanup EXIT
 
@@ -72,21 +68,10 @@ for tool in mount umount mountpoint insmod rmmod modprobe tar xz cmp perl; do
 		skip_all "'$tool' is not installed"
 done
 
-if [ ! -b $DEV ] && modprobe -q kheaders_image 2>/dev/null; then
-	loaded=1
-	# udev, or devtmpfs, makes the node
-	i=0
-	while [ ! -b $DEV ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-fi
-[ -b $DEV ] || skip_all "no $DEV: kernel built without CONFIG_IKHEADERS_IMAGE?"
-grep -qw squashfs /proc/filesystems || modprobe -q squashfs 2>/dev/null
-grep -qw squashfs /proc/filesystems || skip_all "no squashfs in this kernel"
+need_image $DEV
 
 echo "1..$PLAN"
-[ -n "$loaded" ] && log "loaded kheaders_image.ko"
+[ -n "$image_loaded" ] && log "loaded kheaders_image.ko"
 image_size=$(awk '$1 == "kheaders_image" { print $2 }' /proc/modules)
 work=$(mktemp -d) || exit "$KSFT_FAIL"
 
@@ -240,7 +225,7 @@ if module_loaded kheaders_image; then
 		log "$SYMVERS is still there"
 		ok=1
 	fi
-	loaded=
+	image_loaded=
 	result $ok "after umount, rmmod kheaders_image removes $DEV and $SYMVERS"
 else
 	skip "rmmod kheaders_image is refused while mounted" "kheaders_image is built in"

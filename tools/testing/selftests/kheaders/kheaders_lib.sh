@@ -51,6 +51,30 @@ finish() {
 	exit $KSFT_FAIL
 }
 
+# module_loaded NAME: whether module NAME is loaded
+module_loaded() {
+	grep -q "^$1 " /proc/modules 2>/dev/null
+}
+
+# need_image DEV: the block device DEV (/dev/kheaders) there, made by
+# loading kheaders_image if it was not (image_loaded=1 then, for the
+# caller to unload it), and squashfs in the kernel; else skip_all
+need_image() {
+	if [ ! -b "$1" ] && modprobe -q kheaders_image 2>/dev/null; then
+		# shellcheck disable=SC2034 # the caller's
+		image_loaded=1
+		# udev, or devtmpfs, makes the node
+		i=0
+		while [ ! -b "$1" ] && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	fi
+	[ -b "$1" ] || skip_all "no $1: kernel built without CONFIG_IKHEADERS_IMAGE?"
+	grep -qw squashfs /proc/filesystems || modprobe -q squashfs 2>/dev/null
+	grep -qw squashfs /proc/filesystems || skip_all "no squashfs in this kernel"
+}
+
 # kbuild_make TREE ARGS...: make in TREE, as a user would run it by hand,
 # whatever make or CI started this test: the caller's make variables
 # (MAKEFLAGS with O=, KBUILD_OUTPUT, M, CC, ARCH, ...) and everything else

@@ -34,15 +34,11 @@ TESTDIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=kheaders_lib.sh
 . "$TESTDIR/kheaders_lib.sh"
 
-loaded_image=
+image_loaded=
 dep_was=
 mnt=
 work=
 bg=
-
-module_loaded() {
-	grep -q "^$1 " /proc/modules 2>/dev/null
-}
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
@@ -57,7 +53,7 @@ cleanup() {
 	else
 		! module_loaded "$DEP" || rmmod "$DEP"
 	fi
-	[ -z "$loaded_image" ] || ! module_loaded kheaders_image || rmmod kheaders_image
+	[ -z "$image_loaded" ] || ! module_loaded kheaders_image || rmmod kheaders_image
 	[ -z "$work" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -121,17 +117,7 @@ case $(modinfo -F filename "$DEP" 2>/dev/null) in
 "") skip_all "no $DEP module: CONFIG_CRC_CCITT=m is needed" ;;
 "(builtin)") skip_all "$DEP is built in: CONFIG_CRC_CCITT=m is needed" ;;
 esac
-if [ ! -b $DEV ] && modprobe -q kheaders_image 2>/dev/null; then
-	loaded_image=1
-	i=0
-	while [ ! -b $DEV ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-fi
-[ -b $DEV ] || skip_all "no $DEV: kernel built without CONFIG_IKHEADERS_IMAGE?"
-grep -qw squashfs /proc/filesystems || modprobe -q squashfs 2>/dev/null
-grep -qw squashfs /proc/filesystems || skip_all "no squashfs in this kernel"
+need_image $DEV
 [ -e $SYMVERS ] || skip_all "no $SYMVERS"
 module_loaded "$DEP" && dep_was=1
 

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh disable=SC2154 # top (and frags) are set by lib.sh's caller and configs.sh
+#
+# harness/lib: the kernel configurations the harness builds (sourced by
+# lib.sh).
+
+# --- configurations -----------------------------------------------------------
+
+# kh_configs VERSION: the configurations make test builds of that tree
+kh_configs() {
+	case $1 in
+	6.12) echo "debug llvm arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
+	# 6.1: one booted kernel (both forms as modules); built in is
+	# booted on 6.12 (llvm), and "y" stays for KH_CONFIGS=y
+	*) echo "m arm64-prep" ;;
+	esac
+}
+
+# kh_config VERSION CFG: the configuration CFG of tree VERSION, as
+#   frags     its config fragments (configs/), in order
+#   makevars  the make variables choosing target and tools
+#   targets   what is built ("prepare kernel/kheaders.o": checked on the
+#             host, not booted; empty: the kernel and its modules)
+#   hide      a directory hidden during configuration and build
+#   garch     the target's architecture, image its boot image
+#   ways      how many ways the guest runs the kselftests (the first
+#             runs them all, each further one kheaders_stress.sh)
+#   selftests the kselftests the guest runs the first way (empty: all)
+# Returns 1 for an unknown CFG.
+# shellcheck disable=SC2034 # the variables are the caller's
+kh_config() {
+	makevars=
+	targets=
+	hide=
+	ways=1
+	selftests=
+	garch=x86_64
+	image=arch/x86/boot/bzImage
+	frags="$top/configs/base.config"
+	[ ! -f "$top/configs/linux-$1.config" ] || frags="$frags $top/configs/linux-$1.config"
+	arm64_frags="$top/configs/arch-arm64.config $top/configs/ikheaders-arm64.config"
+	image_m="$top/configs/image-m.config"
+	case $2 in
+	y | off)
+		# "off": no kheaders, for the benchmark
+		frags="$frags $top/configs/ikheaders-$2.config"
+		;;
+	m)
+		# the archive and the image, each a module
+		frags="$frags $top/configs/ikheaders-m.config $image_m"
+		;;
+	debug)
+		# and bcc and bpftrace in its guest
+		frags="$frags $top/configs/ikheaders-debug.config $image_m $top/configs/bpf.config"
+		# the kselftests of concurrency and memory, where KASAN,
+		# lockdep and kmemleak look; the module builds of the others
+		# (three times slower here) run on the kernels below
+		selftests="kheaders_stress.sh kheaders_symvers_file.sh kheaders_image.sh"
+		;;
+	llvm)
+		# built in, archive and image, with clang; the guest also runs
+		# the kselftests through make, in the tree and with O=
+		makevars="LLVM=1"
+		ways=3
+		frags="$frags $top/configs/llvm.config $top/configs/image-y.config"
+		;;
+	arm64)
+		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		garch=arm64
+		image=arch/arm64/boot/Image
+		frags="$frags $arm64_frags $image_m"
+		;;
+	arm64-prep | arm64-nolibc | llvm-arm64)
+		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		targets="prepare kernel/kheaders.o kernel/kheaders_image.o"
+		garch=arm64
+		frags="$frags $arm64_frags $image_m"
+		# configured and built without the target's C library
+		[ "$2" != arm64-nolibc ] || hide=/usr/aarch64-linux-gnu/lib
+		# cross-built with clang alone
+		[ "$2" != llvm-arm64 ] || makevars="ARCH=arm64 LLVM=1"
+		;;
+	i386-prep | i686-prep | armhf-prep | ppc64le-prep)
+		case $2 in
+		i386-prep) makevars="ARCH=i386" ;;
+		i686-prep) makevars="ARCH=i386 CROSS_COMPILE=i686-linux-gnu-" ;;
+		armhf-prep) makevars="ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-" ;;
+		ppc64le-prep) makevars="ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-" ;;
+		esac
+		targets="prepare kernel/kheaders.o"
+		garch=${2%-prep}
+		[ "$garch" != i686 ] || garch=i386
+		frags="$top/configs/cross-prep.config $top/configs/arch-$garch.config"
+		;;
+	randstruct-gcc | randstruct-clang)
+		# RANDSTRUCT by the GCC plugin, and by clang 16; the image too
+		targets="prepare kernel/kheaders.o kernel/kheaders_image.o"
+		[ "$2" != randstruct-clang ] || makevars="LLVM=-16"
+		frags="$top/configs/$2.config $image_m"
+		;;
+	*)
+		return 1
+		;;
+	esac
+}
+
+# kh_debian_config VERSION TREE ODIR: ODIR/.config is Debian's own amd64
+# configuration of VERSION (package linux-config-VERSION), with the
+# trusted-key file names cleared, as a build outside Debian's packaging
+# must, both forms of kheaders =m (where TREE has them), olddefconfig'd;
+# its log is ODIR/config.log
+kh_debian_config() {
+	kh_dc=/usr/src/linux-config-$1/config.amd64_none_amd64.xz
+	[ -f "$kh_dc" ] || { echo "$kh_dc missing (apt-get install linux-config-$1)"; return 1; }
+	mkdir -p "$3" && xz -dc "$kh_dc" > "$3/.config" || return 1
+	"$2/scripts/config" --file "$3/.config" \
+		--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" \
+		--module IKHEADERS --module IKHEADERS_IMAGE || return 1
+	kh_make "$2" "$3" "" olddefconfig > "$3/config.log" 2>&1 ||
+		{ echo "olddefconfig failed: $(tail -n 5 "$3/config.log")"; return 1; }
+}
