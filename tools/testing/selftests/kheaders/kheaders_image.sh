@@ -21,8 +21,10 @@
 #     read the same bytes;
 #   - kheaders_image cannot be unloaded while mounted; after umount it
 #     can, and the device and /proc/kheaders.symvers go;
-#   - the image costs at most 1.1 times the kernel memory of the archive
-#     (kheaders.ko and the Module.symvers stream it keeps for its files).
+#   - the image costs at most 1.25 times the kernel memory of the archive
+#     (kheaders.ko and the Module.symvers stream it keeps for its files):
+#     squashfs compresses blocks of 128 KiB, which a mount reads cheaply,
+#     where the archive is one xz stream of 17 MiB blocks.
 #
 # Exit status: 0 all passed, 1 a check failed, 4 (skip) this kernel or this
 # system cannot run the test.
@@ -238,10 +240,10 @@ fi
 if [ -n "$archive_size" ] && [ -n "$image_size" ]; then
 	ok=0
 	archive_cost=$((archive_size + tail_size))
-	[ $((image_size * 10)) -le $((archive_cost * 11)) ] || ok=1
-	result $ok "kheaders_image costs $image_size bytes, the archive $archive_size + $tail_size: at most 1.1 times"
+	[ $((image_size * 100)) -le $((archive_cost * 125)) ] || ok=1
+	result $ok "kheaders_image costs $image_size bytes, the archive $archive_size + $tail_size: at most 1.25 times"
 else
-	skip "the image costs at most 1.1 times the archive" "kheaders and kheaders_image are not both modules"
+	skip "the image costs at most 1.25 times the archive" "kheaders and kheaders_image are not both modules"
 fi
 
 finish
