@@ -5,9 +5,14 @@
 #   - the fast suite (fast-tests.sh: no VM, a prepared 6.12 tree), started
 #     first and run beside the rest, its results shown as they come;
 #   - for each kernel tree (KH_VERSIONS) and each of its configurations
-#     (KH_CONFIGS, else kh_configs in harness/lib/configs.sh), vm-config.sh: the
-#     kernel built, checked on the host and, unless only prepared, booted
-#     in QEMU to run guest-checks.sh and the kselftests;
+#     (KH_CONFIGS, else kh_configs in harness/lib/configs.sh),
+#     vm-config.sh: the kernel built, checked on the host and, unless
+#     only prepared, booted in QEMU to run guest-checks.sh and the
+#     kselftests.  A configuration's kernel is built while the guest of
+#     the one before runs (a guest's module builds keep one CPU of two
+#     busy): two configurations at a time, at most one of them building;
+#   - the arm64 userland for the arm64 guests made (arm64-root.sh) beside
+#     the first kernels;
 #   - secrets-checks.sh (6.12 RANDSTRUCT kernels, no VM);
 #   - the trees the kernels were built from were not changed meanwhile.
 # Every result goes in a ledger; the end is a table per configuration
@@ -60,19 +65,52 @@ else
 	fast_pid=$!
 fi
 
+# The configurations, as "VERSION CFG" lines
 for version in $versions; do
 	[ -f "$build/src/linux-$version.unpacked" ] || continue
 	for cfg in ${KH_CONFIGS:-$(kh_configs "$version")}; do
-		if [ "$cfg" = arm64 ] && [ -z "${KH_GUEST_ROOT:-}" ]; then
-			t0=$(date +%s)
-			KH_GUEST_ROOT=$(sh "$top/harness/arm64-root.sh" "$build")
-			kh_record setup $? "arm64 Debian userland for the guest ($(($(date +%s) - t0))s)" ||
-				continue
-			export KH_GUEST_ROOT
-		fi
-		echo "== linux-$version $cfg: $build/$version/$cfg"
-		kh_tap "$version $cfg" sh "$top/harness/vm-config.sh" "$version" "$cfg" "$build"
+		echo "$version $cfg"
 	done
+done > "$build/.vm-configs"
+
+# The arm64 userland, made beside the first kernels
+root_pid=
+if grep -q ' arm64$' "$build/.vm-configs" && [ -z "${KH_GUEST_ROOT:-}" ]; then
+	root_t0=$(date +%s)
+	sh "$top/harness/arm64-root.sh" "$build" > "$build/.arm64-root" &
+	root_pid=$!
+fi
+
+# Each configuration starts once the one before has its kernel built and
+# checked on the host (its guest may still run) and the one before that
+# has ended.
+running=
+last=
+while read -r version cfg; do
+	if [ "$cfg" = arm64 ] && [ -n "$root_pid" ]; then
+		wait "$root_pid"
+		kh_record setup $? "arm64 Debian userland for the guest ($(($(date +%s) - root_t0))s)" &&
+			KH_GUEST_ROOT=$(cat "$build/.arm64-root") && export KH_GUEST_ROOT
+		root_pid=
+	fi
+	if [ "$cfg" = arm64 ] && [ -z "${KH_GUEST_ROOT:-}" ]; then
+		kh_record "$version $cfg" 1 "not run: no arm64 userland for its guest"
+		continue
+	fi
+	[ -z "$last" ] || wait "$last"
+	last=$running
+	done_file=$build/.host-done-$version-$cfg
+	rm -f "$done_file"
+	echo "== linux-$version $cfg: $build/$version/$cfg"
+	KH_HOST_DONE=$done_file kh_tap "$version $cfg" \
+		sh "$top/harness/vm-config.sh" "$version" "$cfg" "$build" < /dev/null &
+	running=$!
+	while [ ! -e "$done_file" ] && kill -0 "$running" 2> /dev/null; do
+		sleep 2
+	done
+done < "$build/.vm-configs"
+for pid in $last $running $root_pid; do
+	wait "$pid"
 done
 
 # RANDSTRUCT kernels: no secret of the build in the archive

@@ -18,7 +18,9 @@
 #
 # Usage: vm-config.sh VERSION CFG BUILD_DIR
 # Environment: KH_GUEST_ROOT (the arm64 userland, for arm64 guests),
-#              KH_VM_TIMEOUT (seconds per boot, default 1500)
+#              KH_VM_TIMEOUT (seconds per boot, default 1500),
+#              KH_HOST_DONE (a file touched when the host's side is done,
+#              before the guest boots)
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -94,6 +96,8 @@ ksrc_arg=
 [ "$ways" -eq 1 ] || ksrc_arg=$g$tree
 printf 'KH_SELFTESTS="%s" sh %s %s %s %s %s %s\n' "$selftests" "$g$top/harness/guest-selftest.sh" "$g$odir/modroot" \
 	"$g$odir/kselftest" "$g$odir" "$g$odir/extracted.tar.xz" "$ksrc_arg" > "$odir/kh-job.sh"
+# the host's side is done: the runner may start building the next kernel
+[ -z "${KH_HOST_DONE:-}" ] || touch "$KH_HOST_DONE"
 echo >&2 "linux-$version $cfg: booting ($garch), console log $odir/vm.log"
 t0=$(date +%s)
 KH_GUEST_ARCH=$garch sh "$top/harness/vm-run.sh" "$odir/$image" "$odir/kh-job.sh" \
