@@ -14,8 +14,8 @@
 # TARGETS=kheaders run_tests", in the tree and with O=DIR.  Those two
 # ways prove that lib.mk builds and finds what the tests use, so they
 # run one kselftest, kheaders_stress.sh (it reads the files with
-# kheaders_read, the program lib.mk builds), and not again the long ones
-# the first way ran.  The tree is read-only here: an overlayfs on tmpfs
+# kheaders_read, the program lib.mk builds), with a few rounds, and not
+# again the long ones the first way ran.  The tree is read-only here: an overlayfs on tmpfs
 # over its tools/ takes what those builds write.  Each way starts with a
 # line "KH-WAY: NAME".
 #
@@ -56,6 +56,9 @@ rc=$?
 mkdir -p /mnt/overlay/upper /mnt/overlay/work /mnt/ksft-out
 mount -t overlay overlay -o "lowerdir=$ksrc/tools,upperdir=/mnt/overlay/upper,workdir=/mnt/overlay/work" \
 	"$ksrc/tools" || exit 1
+# the first way ran the stress test in full: these two, a few rounds
+KH_STRESS_ROUNDS=20 KH_STRESS_CYCLES=5 KH_STRESS_CHURN=5
+export KH_STRESS_ROUNDS KH_STRESS_CYCLES KH_STRESS_CHURN
 echo "KH-WAY: make run_tests in the tree"
 make -C "$ksrc/tools/testing/selftests" TARGETS=kheaders TEST_PROGS=kheaders_stress.sh \
 	run_tests || rc=1

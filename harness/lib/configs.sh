@@ -9,10 +9,10 @@
 # kh_configs VERSION: the configurations make test builds of that tree
 kh_configs() {
 	case $1 in
-	6.12) echo "debug llvm arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
-	# 6.1: one booted kernel (both forms as modules); built in is
-	# booted on 6.12 (llvm), and "y" stays for KH_CONFIGS=y
-	*) echo "m arm64-prep" ;;
+	6.12) echo "debug arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
+	# 6.1: one booted kernel, the archive built in and the image a
+	# module (6.12 boots the other way round)
+	*) echo "ym arm64-prep" ;;
 	esac
 }
 
@@ -45,17 +45,23 @@ kh_config() {
 		# "off": no kheaders, for the benchmark
 		frags="$frags $top/configs/ikheaders-$2.config"
 		;;
+	ym)
+		# the archive built in, the image a module
+		frags="$frags $top/configs/ikheaders-y.config $image_m"
+		;;
 	m)
 		# the archive and the image, each a module
 		frags="$frags $top/configs/ikheaders-m.config $image_m"
 		;;
 	debug)
-		# and bcc and bpftrace in its guest
-		frags="$frags $top/configs/ikheaders-debug.config $image_m $top/configs/bpf.config"
-		# the kselftests of concurrency and memory, where KASAN,
-		# lockdep and kmemleak look; the module builds of the others
-		# (three times slower here) run on the kernels below
-		selftests="kheaders_stress.sh kheaders_symvers_file.sh kheaders_image.sh"
+		# built with clang (LLVM=1) on a KASAN, lockdep, kmemleak
+		# kernel: the archive a module, the image built in; bcc and
+		# bpftrace in its guest, which also runs the kselftests
+		# through make, in the tree and with O=
+		makevars="LLVM=1"
+		ways=3
+		frags="$frags $top/configs/ikheaders-debug.config $top/configs/image-y.config"
+		frags="$frags $top/configs/bpf.config $top/configs/overlay.config"
 		;;
 	llvm)
 		# built in, archive and image, with clang; the guest also runs
