@@ -6,20 +6,27 @@
 #   - archive: modprobe kheaders, then tar -xf /proc/kheaders.tar.xz into
 #     a tmpfs (/mnt), as a user without a headers package does;
 #   - image: modprobe kheaders_image, then mount /dev/kheaders at
-#     /lib/modules/$(uname -r)/build.
+#     /lib/modules/$(uname -r)/build, with one decompressor
+#     (threads=single, SquashFS' default and Android's) and with one per
+#     possible CPU (threads=percpu, what SQUASHFS_DECOMP_MULTI_PERCPU
+#     builds, as Debian's amd64 configuration does).
 # For each: the time from modprobe to a tree a module can be built from,
-# the time of that module build, the memory it holds (page cache and
-# tmpfs, from /proc/meminfo, over what was there before) after the build
-# and after drop_caches, and the module's kernel memory (/proc/modules);
-# for the image, the memory the mount itself takes (squashfs' caches).
-# Prints its table as lines "KH-BENCH: ...".
+# the time of that module build (the median of KH_BENCH_GUEST_BUILDS, the
+# forms taking turns), the memory it holds (page cache and tmpfs, from
+# /proc/meminfo, over what was there before) after the builds and after
+# drop_caches, and the module's kernel memory (/proc/modules); for the
+# image, everything the mounted tree holds after the builds and
+# drop_caches, the image included (MemFree before modprobe against then),
+# over the image's bytes.  Prints its table as lines "KH-BENCH: ...".
 #
-# Usage: bench-guest.sh MODROOT MODULE_SOURCE_DIR
+# Usage: bench-guest.sh MODROOT MODULE_SOURCE_DIR IMAGE_BYTES
 
 # shellcheck disable=SC2154 # side() sets its results with eval
 set -eu
 modroot=$1
 module_src=$2
+image_bytes=$3
+builds=${KH_BENCH_GUEST_BUILDS:-3}
 rel=$(uname -r)
 build=/lib/modules/$rel/build
 
@@ -30,14 +37,14 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 modsize() { awk -v m="$1" '$1 == m { print $2 }' /proc/modules; }
+median() { tr ' ' '\n' | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 
-# side NAME: measure one form, leaving its results in NAME_*
-side() {
-	rm -rf /mnt/hello
-	cp -a "$module_src" /mnt/hello
+# make_tree NAME: make the tree of form NAME (archive, single, percpu)
+# from nothing, leaving $tree and $mod; its time in NAME_ready, the
+# memory it then holds in NAME_mount (MemFree, KiB)
+make_tree() {
 	drop
-	cached0=$(kb Cached)
-	shmem0=$(kb Shmem)
+	free0=$(kb MemFree)
 	t0=$(ms)
 	if [ "$1" = archive ]; then
 		modprobe kheaders
@@ -49,47 +56,99 @@ side() {
 		modprobe kheaders_image
 		while [ ! -b /dev/kheaders ]; do sleep 0.1; done
 		mkdir -p "$build"
-		free0=$(kb MemFree)
-		mount -t squashfs -o ro /dev/kheaders "$build"
-		mount_cost=$((free0 - $(kb MemFree)))
+		mount -t squashfs -o "ro,threads=$1" /dev/kheaders "$build"
 		tree=$build
 		mod=kheaders_image
 	fi
 	t1=$(ms)
-	make -s -C "$tree" M=/mnt/hello modules > /dev/null
-	t2=$(ms)
-	rm -rf /mnt/hello
-	eval "$1_ready=$((t1 - t0)) $1_make=$((t2 - t1))"
-	eval "$1_cached=$(($(kb Cached) - cached0)) $1_shmem=$(($(kb Shmem) - shmem0))"
-	drop
-	eval "$1_cached_dropped=$(($(kb Cached) - cached0)) $1_shmem_dropped=$(($(kb Shmem) - shmem0))"
-	eval "$1_kernel=$(modsize $mod)"
-	if [ "$1" = archive ]; then
+	eval "$1_ready=$((t1 - t0)) $1_mount=$((free0 - $(kb MemFree)))"
+	eval "$1_free0=$free0"
+}
+
+drop_tree() {
+	if [ "$mod" = kheaders ]; then
 		rm -rf /mnt/x
 	else
 		umount "$build"
 	fi
-	rmmod $mod
+	rmmod "$mod"
 }
 
-side archive
-side image
-# both loaded at once
+# build_once NAME: one module build from the tree of NAME, its time added
+# to NAME_makes
+build_once() {
+	rm -rf /mnt/hello
+	cp -a "$module_src" /mnt/hello
+	t0=$(ms)
+	make -s -C "$tree" M=/mnt/hello modules > /dev/null
+	t1=$(ms)
+	rm -rf /mnt/hello
+	eval "$1_makes=\"\${$1_makes:-} $((t1 - t0))\""
+}
+
+# measure NAME: the first build from a dropped page cache, its memory
+measure() {
+	cached0=$(kb Cached)
+	shmem0=$(kb Shmem)
+	make_tree "$1"
+	build_once "$1"
+	eval "$1_cached=$(($(kb Cached) - cached0)) $1_shmem=$(($(kb Shmem) - shmem0))"
+	drop
+	eval "$1_cached_dropped=$(($(kb Cached) - cached0)) $1_shmem_dropped=$(($(kb Shmem) - shmem0))"
+	eval "$1_held=\$((\$$1_free0 - $(kb MemFree)))"
+	eval "$1_kernel=$(modsize "$mod")"
+	drop_tree
+}
+
+measure archive
+measure single
+measure percpu
+# more builds, each form in turn, from a dropped page cache each time
+i=1
+while [ $i -lt "$builds" ]; do
+	for form in archive single; do
+		make_tree $form
+		build_once $form
+		drop_tree
+	done
+	i=$((i + 1))
+done
+archive_make=$(echo "$archive_makes" | median)
+single_make=$(echo "$single_makes" | median)
+
+# both forms loaded at once
 modprobe kheaders
 modprobe kheaders_image
 both=$(($(modsize kheaders) + $(modsize kheaders_image) + $(modsize kheaders_symvers)))
 symvers=$(modsize kheaders_symvers)
 rmmod kheaders kheaders_image
 
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+possible=$(cat /sys/devices/system/cpu/possible)
+ratio() { echo "$1 $2" | awk '{ printf "%.2fx", $1 / $2 }'; }
 row() {
-	printf 'KH-BENCH: %-52s %14s %14s\n' "$1" "$2" "$3"
+	printf 'KH-BENCH: %-56s %14s %14s %14s\n' "$1" "$2" "$3" "${4:-}"
 }
-row "linux $rel in the guest (TCG), page cache dropped" "archive" "image"
-row "modprobe to a usable tree (ms)" "$archive_ready" "$image_ready"
-row "module build from it (ms)" "$archive_make" "$image_make"
-row "page cache + tmpfs held after the build (KiB)" "$archive_cached" "$image_cached"
-row "  of which tmpfs (KiB)" "$archive_shmem" "$image_shmem"
-row "held after drop_caches (KiB)" "$archive_cached_dropped" "$image_cached_dropped"
-row "kernel memory of the module (/proc/modules, bytes)" "$archive_kernel" "$image_kernel"
-row "memory the mount itself takes (MemFree, KiB)" "" "$mount_cost"
-row "both loaded, with kheaders_symvers ($symvers) (bytes)" "$both" ""
+row "linux $rel, guest (TCG), $cpus CPUs online, possible $possible" \
+	"archive" "image" "image/archive"
+row "modprobe to a usable tree (ms)" "$archive_ready" "$single_ready"
+row "module build from it, median of $builds (ms)" "$archive_make" "$single_make" \
+	"$(ratio "$single_make" "$archive_make")"
+list() { echo "$1" | sed 's/^ *//; s/ /,/g'; }
+row "  each build (ms)" "$(list "$archive_makes")" "$(list "$single_makes")"
+row "page cache + tmpfs held after the build (KiB)" "$archive_cached" "$single_cached"
+row "  of which tmpfs (KiB)" "$archive_shmem" "$single_shmem"
+row "held after drop_caches (KiB)" "$archive_cached_dropped" "$single_cached_dropped"
+row "kernel memory of the module (/proc/modules, bytes)" "$archive_kernel" "$single_kernel"
+row "both loaded, with kheaders_symvers ($symvers) (bytes)" "$both"
+echo "KH-BENCH:"
+row "the mounted tree, image $image_bytes bytes" "threads=single" "threads=percpu" "per CPU"
+row "taken by modprobe and mount (MemFree, KiB)" "$single_mount" "$percpu_mount"
+row "held after a build and drop_caches, image included (KiB)" "$single_held" "$percpu_held"
+row "  over the image's bytes" "$(ratio $((single_held * 1024)) "$image_bytes")" \
+	"$(ratio $((percpu_held * 1024)) "$image_bytes")"
+n=$(($(echo "$possible" | sed 's/.*-//') + 1))
+if [ "$n" -gt 1 ]; then
+	row "  one decompressor more (KiB, from $n possible CPUs)" "" "" \
+		"$(((percpu_held - single_held) / (n - 1)))"
+fi

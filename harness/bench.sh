@@ -13,6 +13,11 @@
 # ratio is printed only when the runs of both sides lie within
 # KH_BENCH_SPREAD percent of their median (of five runs or more, all but
 # the fastest and the slowest); otherwise the bench says so.
+# The same cold runs on Debian's own amd64 configuration of the tree
+# (prepare and kheaders.o of each side), with the sizes of its archive and
+# image and the Module.symvers its kernel would serve, counted from
+# Debian's own build (its linux-headers package, fetched with apt-get
+# download).  Last, the guest's side (bench-guest.sh).
 # Run it with nothing else busy: on a loaded machine the stock generator,
 # which starts a process per header, slows far more than ours.
 #
@@ -20,8 +25,8 @@
 # Environment: KH_VERSIONS (the one tree, default 6.12), KH_BENCH_RUNS (cold runs per
 # side, default 5), KH_BENCH_NOOP_RUNS (default 9), KH_BENCH_SETTLE (the
 # longest wait, in seconds, for the load to fall below 0.5; default 300),
-# KH_BENCH_SPREAD
-# (default 10)
+# KH_BENCH_SPREAD (default 10), KH_BENCH_BUILD_ONLY (set: build the
+# kernels and prepare the trees, measure nothing)
 
 set -eu
 
@@ -45,6 +50,8 @@ pristine=$build/src/pristine-$version
 on=$build/$version/m
 stock=$build/$version/stock-m
 off=$build/$version/off
+deb_stock=$build/$version/debian-stock
+deb_on=$build/$version/debian-ours
 work=$build/$version/bench
 mkdir -p "$work"
 
@@ -57,6 +64,8 @@ m_frags=$(echo "$frags" | sed "s,$top/,,g")
 # the stock tree has no image: its kernel is the same less that
 # shellcheck disable=SC2086 # one word per file
 stock_frags=$(printf '%s\n' $frags | grep -v '/image-m\.config$')
+# ours can choose SquashFS' decompressors at mount time, for the guest
+frags="$frags $top/configs/squashfs-by-mount.config"
 # shellcheck disable=SC2086 # file names without blanks
 sh "$top/harness/build-kernel.sh" "$pristine" "$stock" $stock_frags
 # shellcheck disable=SC2086
@@ -68,10 +77,25 @@ sh "$top/harness/build-kernel.sh" "$tree" "$off" $frags
 # The build tools, as the builds found them (ccache included).
 kh_ccache "$build"
 
+# A distribution's configuration: Debian's own amd64 config of this
+# version, prepared for kheaders.o (ours also for kheaders_image.o) on
+# both sides
+for side in stock ours; do
+	if [ $side = stock ]; then
+		d=$deb_stock src=$pristine objs=kernel/kheaders.o
+	else
+		d=$deb_on src=$tree objs="kernel/kheaders.o kernel/kheaders_image.o"
+	fi
+	kh_debian_config "$version" "$src" "$d" >&2
+	# shellcheck disable=SC2086 # two targets
+	kh_run "bench: Debian's config, $side: make prepare $objs" "$d/build.log" \
+		kh_make "$src" "$d" "" prepare $objs
+done
+
 # kmake SIDE [TARGET...]: make in the object tree of SIDE (stock, ours, off)
 kmake() {
 	case $1 in
-	stock) src=$pristine ;;
+	stock | deb-stock) src=$pristine ;;
 	*) src=$tree ;;
 	esac
 	obj=$(odir_of "$1")
@@ -83,6 +107,8 @@ odir_of() {
 	stock) echo "$stock" ;;
 	ours) echo "$on" ;;
 	off) echo "$off" ;;
+	deb-stock) echo "$deb_stock" ;;
+	deb-ours) echo "$deb_on" ;;
 	esac
 }
 cold() { # SIDE: the archive as a build makes it from nothing
@@ -169,6 +195,11 @@ row() {
 	done
 }
 
+if [ -n "${KH_BENCH_BUILD_ONLY:-}" ]; then
+	echo "bench: kernels and trees built; no runs (KH_BENCH_BUILD_ONLY)"
+	exit 0
+fi
+
 # Let the builds' load die down: the 1-minute load average below 0.5,
 # waiting at most KH_BENCH_SETTLE seconds.
 settle=${KH_BENCH_SETTLE:-300}
@@ -180,10 +211,11 @@ echo "bench: load average before the runs: $(load)"
 # Warm the page cache and settle both trees once.
 for side in stock ours off; do noop_all $side; done
 cold stock; cold ours; cold_image
+cold deb-stock; cold deb-ours
 
 : > "$work/loads"
 for f in cold-stock cold-ours cold-image cold-both noop-stock noop-ours x-stock x-ours \
-	 all-off all-ours; do
+	 all-off all-ours cold-deb-stock cold-deb-ours; do
 	: > "$work/$f"
 done
 i=0
@@ -193,6 +225,8 @@ while [ $i -lt "$runs" ]; do
 	measure "$work/cold-ours" cold ours
 	measure "$work/cold-image" cold_image
 	measure "$work/cold-both" cold_both
+	measure "$work/cold-deb-stock" cold deb-stock
+	measure "$work/cold-deb-ours" cold deb-ours
 	i=$((i + 1))
 done
 i=0
@@ -244,13 +278,53 @@ row "no-op make of the whole kernel" "$work/all-off" "$work/all-ours"
 echo
 echo "stock's archive holds headers only; ours also the module build files and programs"
 
+# Debian's configuration: the generation, the sizes, and the Module.symvers
+# its kernel would serve, counted from Debian's own build of it (the
+# linux-headers package of the same version)
+echo
+echo "Debian's amd64 config of linux-$version (linux-config-$version), trusted keys cleared, kheaders =m"
+printf '%-44s %22s %22s %s\n' "" "stock" "ours" "ours/stock"
+row "cold make O= kernel/kheaders.o" "$work/cold-deb-stock" "$work/cold-deb-ours"
+a_dstock=$deb_stock/kernel/kheaders_data.tar.xz
+a_dours=$deb_on/kernel/kheaders_data.tar.xz
+num "archive (bytes)" "$(stat -c %s "$a_dstock")" "$(stat -c %s "$a_dours")"
+num "files" "$(tar -tJf "$a_dstock" | grep -vc '/$')" "$(tar -tJf "$a_dours" | grep -vc '/$')"
+printf '%-44s %22s %22s %.3f\n' "ours: image (bytes), image/archive" "" \
+	"$(stat -c %s "$deb_on/kernel/kheaders_image.sqfs")" \
+	"$(echo "$(stat -c %s "$a_dours") $(stat -c %s "$deb_on/kernel/kheaders_image.sqfs")" |
+		awk '{ print $2 / $1 }')"
+upstream=$(dpkg-query -W -f '${Version}' "linux-source-$version" | sed 's/-.*//')
+headers=$(apt-cache pkgnames "linux-headers-$upstream+" | grep -- '-amd64$' |
+	grep -v -- '-rt-\|-cloud-' | head -n 1)
+rm -rf "$work/deb"
+mkdir -p "$work/deb"
+if [ -n "$headers" ] && (cd "$work/deb" && apt-get download -q "$headers") > "$work/deb.log" 2>&1 &&
+   dpkg-deb --fsys-tarfile "$work"/deb/*.deb | tar -xf - -C "$work/deb" --wildcards '*/Module.symvers'; then
+	symvers=$(find "$work/deb" -name Module.symvers | head -n 1)
+	awk -F '\t' -v pkg="$headers" '
+		{ n++; b += length($0) + 1; m[$3] = 1 }
+		$3 == "vmlinux" { v++; vb += length($0) + 1 }
+		END {
+			for (k in m) mods++
+			printf "Module.symvers of %s (Debian'"'"'s build of that config):\n", pkg
+			printf "  %d exports, %d of vmlinux and %d of %d modules\n", n, v, n - v, mods - 1
+			printf "  /proc/kheaders.symvers: %d bytes with vmlinux alone, %d with every module loaded\n", vb, b
+		}' "$symvers"
+else
+	echo "Module.symvers of Debian's build: ${headers:-no linux-headers-$upstream+*-amd64 package} could not be fetched (log $work/deb.log)"
+fi
+
 # In the guest: the two forms of the =m kernel side by side (bench-guest.sh)
 echo
 echo "bench: booting the =m kernel for the guest's side of the bench (log $work/guest.log)"
-printf 'sh %s %s %s\n' "$top/harness/bench-guest.sh" "$on/modroot" "$top/harness/demo-module" \
+printf 'sh %s %s %s %s\n' "$top/harness/bench-guest.sh" "$on/modroot" \
+	"$top/harness/demo-module" "$(stat -c %s "$on/kernel/kheaders_image.sqfs")" \
 	> "$work/guest-job.sh"
-if sh "$top/harness/vm-run.sh" "$on/arch/x86/boot/bzImage" "$work/guest-job.sh" \
-	"$work/guest.log" 1200 > /dev/null 2>&1; then
+# 2 CPUs online, 64 possible: SquashFS' per-CPU decompressors are made for
+# every possible CPU, as on a server
+if KH_VM_APPEND=possible_cpus=64 sh "$top/harness/vm-run.sh" \
+	"$on/arch/x86/boot/bzImage" "$work/guest-job.sh" \
+	"$work/guest.log" 1800 > /dev/null 2>&1; then
 	sed -n 's/^KH-BENCH: //p' "$work/guest.log"
 else
 	tail -n 20 "$work/guest.log"
