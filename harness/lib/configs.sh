@@ -54,7 +54,7 @@ kh_config() {
 		frags="$frags $top/configs/ikheaders-m.config $image_m"
 		;;
 	debug)
-		# built with clang (LLVM=1) on a KASAN, lockdep, kmemleak
+		# built with clang (LLVM=1) on a KFENCE, lockdep, kmemleak
 		# kernel: the archive a module, the image built in; bcc and
 		# bpftrace in its guest, which also runs the kselftests
 		# through make, in the tree and with O=
