@@ -22,7 +22,7 @@
 #
 # Usage: run-tests.sh [BUILD_DIR]
 # Environment: KH_VERSIONS (default "6.12 6.1"), KH_CONFIGS,
-#   KH_VM_TIMEOUT (seconds per boot, default 1500), KH_NO_FAST (set: no
+#   KH_VM_TIMEOUT (seconds per boot, default 3000), KH_NO_FAST (set: no
 #   fast suite, counted skipped), KH_SECRETS (set: secrets-checks.sh also
 #   when KH_CONFIGS is set; it always runs without KH_CONFIGS)
 

@@ -18,7 +18,7 @@
 #
 # Usage: vm-config.sh VERSION CFG BUILD_DIR
 # Environment: KH_GUEST_ROOT (the arm64 userland, for arm64 guests),
-#              KH_VM_TIMEOUT (seconds per boot, default 1500),
+#              KH_VM_TIMEOUT (seconds per boot, default 3000),
 #              KH_HOST_DONE (a file touched when the host's side is done,
 #              before the guest boots)
 
@@ -101,7 +101,7 @@ printf 'KH_SELFTESTS="%s" sh %s %s %s %s %s %s\n' "$selftests" "$g$top/harness/g
 echo >&2 "linux-$version $cfg: booting ($garch), console log $odir/vm.log"
 t0=$(date +%s)
 KH_GUEST_ARCH=$garch sh "$top/harness/vm-run.sh" "$odir/$image" "$odir/kh-job.sh" \
-	"$odir/vm.log" "${KH_VM_TIMEOUT:-1500}" > /dev/null 2> "$odir/vm-run.err" &
+	"$odir/vm.log" "${KH_VM_TIMEOUT:-3000}" > /dev/null 2> "$odir/vm-run.err" &
 kh_wait "linux-$version $cfg: guest" "$odir/vm.log" $!
 rc=$?
 echo >&2 "linux-$version $cfg: the guest ran $(($(date +%s) - t0))s, vm-run exit $rc"
