@@ -36,5 +36,6 @@ else
 	tail -n 30 "$build/ksrc-fast.log" "$build/$version/check-setup.log" 2>/dev/null | tap_diag
 	kh_record fast 1 "the fast suite's tree prepared"
 fi
-kh_time fast $(($(date +%s) - t0))
+kh_cpu
+kh_time fast $(($(date +%s) - t0)) "$kh_cpu_s"
 [ -z "$kh_ledger_own" ] || kh_table

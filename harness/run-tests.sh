@@ -8,12 +8,14 @@
 #     (KH_CONFIGS, else kh_configs in harness/lib/configs.sh),
 #     vm-config.sh: the kernel built, checked on the host and, unless
 #     only prepared, booted in QEMU to run guest-checks.sh and the
-#     kselftests.  A configuration's kernel is built while the guest of
-#     the one before runs (a guest's module builds keep one CPU of two
-#     busy): two configurations at a time, at most one of them building;
+#     kselftests.  The kernels are built one after the other, each once
+#     the one before is built and checked on the host; the guests boot
+#     one at a time (vm-config.sh takes BUILD_DIR/.guest.lock), each
+#     beside the builds that follow it;
 #   - the arm64 userland for the arm64 guests made (arm64-root.sh) beside
-#     the first kernels;
-#   - secrets-checks.sh (6.12 RANDSTRUCT kernels, no VM);
+#     the first kernel;
+#   - secrets-checks.sh (6.12 RANDSTRUCT kernels, no VM), after the last
+#     kernel, beside the last guests;
 #   - the trees the kernels were built from were not changed meanwhile.
 # Every result goes in a ledger; the end is a table per configuration
 # (passed, failed, skipped, time, the failures by name) and the line
@@ -40,7 +42,9 @@ finish() {
 	[ -z "$fast_pid" ] || wait "$fast_pid"
 	grep -q '^fast	time' "$KH_LEDGER" || [ -n "${KH_NO_FAST:-}" ] ||
 		kh_record fast 1 "the fast suite ran to its end"
-	echo "== make test took $(($(date +%s) - start))s; results below and in $KH_LEDGER"
+	kh_cpu
+	echo "== make test took $(($(date +%s) - start))s, $kh_cpu_s s of CPU time" \
+		"($(nproc) CPUs, load $(cut -d ' ' -f 1-3 /proc/loadavg)); results below and in $KH_LEDGER"
 	kh_table
 	exit
 }
@@ -82,10 +86,8 @@ if grep -q ' arm64$' "$build/.vm-configs" && [ -z "${KH_GUEST_ROOT:-}" ]; then
 fi
 
 # Each configuration starts once the one before has its kernel built and
-# checked on the host (its guest may still run) and the one before that
-# has ended.
-running=
-last=
+# checked on the host; its guest may still run or wait for the one before.
+pids=
 while read -r version cfg; do
 	if [ "$cfg" = arm64 ] && [ -n "$root_pid" ]; then
 		wait "$root_pid"
@@ -97,21 +99,17 @@ while read -r version cfg; do
 		kh_record "$version $cfg" 1 "not run: no arm64 userland for its guest"
 		continue
 	fi
-	[ -z "$last" ] || wait "$last"
-	last=$running
 	done_file=$build/.host-done-$version-$cfg
 	rm -f "$done_file"
 	echo "== linux-$version $cfg: $build/$version/$cfg"
-	KH_HOST_DONE=$done_file kh_tap "$version $cfg" \
+	KH_HOST_DONE=$done_file KH_GUEST_LOCK=$build/.guest.lock kh_tap "$version $cfg" \
 		sh "$top/harness/vm-config.sh" "$version" "$cfg" "$build" < /dev/null &
 	running=$!
+	pids="$pids $running"
 	while [ ! -e "$done_file" ] && kill -0 "$running" 2> /dev/null; do
 		sleep 2
 	done
 done < "$build/.vm-configs"
-for pid in $last $running $root_pid; do
-	wait "$pid"
-done
 
 # RANDSTRUCT kernels: no secret of the build in the archive
 case " $versions " in
@@ -122,6 +120,9 @@ case " $versions " in
 	fi
 	;;
 esac
+for pid in $pids $root_pid; do
+	wait "$pid"
+done
 
 [ -z "$fast_pid" ] || wait "$fast_pid"
 fast_pid=

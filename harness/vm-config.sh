@@ -20,7 +20,8 @@
 # Environment: KH_GUEST_ROOT (the arm64 userland, for arm64 guests),
 #              KH_VM_TIMEOUT (seconds per boot, default 3000),
 #              KH_HOST_DONE (a file touched when the host's side is done,
-#              before the guest boots)
+#              before the guest boots), KH_GUEST_LOCK (a file locked
+#              while the guest runs: guests sharing it run one at a time)
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -98,6 +99,14 @@ printf 'KH_SELFTESTS="%s" sh %s %s %s %s %s %s\n' "$selftests" "$g$top/harness/g
 	"$g$odir/kselftest" "$g$odir" "$g$odir/extracted.tar.xz" "$ksrc_arg" > "$odir/kh-job.sh"
 # the host's side is done: the runner may start building the next kernel
 [ -z "${KH_HOST_DONE:-}" ] || touch "$KH_HOST_DONE"
+# one guest at a time: the lock is held until this script ends
+if [ -n "${KH_GUEST_LOCK:-}" ]; then
+	exec 9> "$KH_GUEST_LOCK"
+	if ! flock -n 9; then
+		echo >&2 "linux-$version $cfg: waiting for the guest before it to end"
+		flock 9
+	fi
+fi
 echo >&2 "linux-$version $cfg: booting ($garch), console log $odir/vm.log"
 t0=$(date +%s)
 KH_GUEST_ARCH=$garch sh "$top/harness/vm-run.sh" "$odir/$image" "$odir/kh-job.sh" \

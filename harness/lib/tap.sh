@@ -93,9 +93,28 @@ kh_record() {
 	fi
 }
 
-# kh_time LABEL SECONDS: time spent on LABEL (added up by kh_table)
+# kh_time LABEL SECONDS [CPU_SECONDS]: time spent on LABEL, and the CPU
+# time its processes used (each added up by kh_table)
 kh_time() {
 	printf '%s\ttime\t%s\n' "$1" "$2" >> "$KH_LEDGER"
+	[ -z "${3:-}" ] || printf '%s\tcpu\t%s\n' "$1" "$3" >> "$KH_LEDGER"
+}
+
+# kh_cpu: kh_cpu_s is the CPU time (user and system, whole seconds) of
+# this shell's children that have ended and been waited for, and of
+# theirs.  From the shell's own "times", written to a file and read back
+# without a subshell, which would count only its own children.
+kh_cpu() {
+	kh_cpu_f=${TMPDIR:-/tmp}/kh-cpu.$$
+	times > "$kh_cpu_f"
+	{ read -r _ _ && read -r kh_cpu_u kh_cpu_y; } < "$kh_cpu_f"
+	rm -f "$kh_cpu_f"
+	kh_cpu_s=0
+	for kh_cpu_t in "$kh_cpu_u" "$kh_cpu_y"; do
+		kh_cpu_m=${kh_cpu_t%%m*}
+		kh_cpu_t=${kh_cpu_t#*m}
+		kh_cpu_s=$((kh_cpu_s + kh_cpu_m * 60 + ${kh_cpu_t%%[.s]*}))
+	done
 }
 
 # kh_tally LABEL: TAP on standard input, shown line by line as it comes as
@@ -140,13 +159,16 @@ kh_put() {
 }
 
 # kh_tap LABEL COMMAND...: run COMMAND, which prints TAP, tally it under
-# LABEL and record its time
+# LABEL and record its time and CPU time
 kh_tap() {
 	kh_tap_label=$1
 	shift
 	kh_tap_t0=$(date +%s)
+	kh_cpu
+	kh_tap_c0=$kh_cpu_s
 	"$@" 2>&1 | kh_tally "$kh_tap_label"
-	kh_time "$kh_tap_label" $(($(date +%s) - kh_tap_t0))
+	kh_cpu
+	kh_time "$kh_tap_label" $(($(date +%s) - kh_tap_t0)) $((kh_cpu_s - kh_tap_c0))
 }
 
 # kh_table: per label, results and time, the failures by name; last the
@@ -156,15 +178,16 @@ kh_table() {
 	awk -F '\t' '
 	!($1 in seen) { seen[$1] = 1; order[++n] = $1 }
 	$2 == "time" { t[$1] += $3; next }
+	$2 == "cpu" { cpu[$1] += $3; next }
 	{ c[$1, $2]++; total[$2]++ }
 	$2 == "fail" { bad[++nb] = $1 ": " $3 }
 	function mmss(s) { return sprintf("%dm%02ds", s / 60, s % 60) }
 	END {
-		printf "\n%-24s %7s %7s %8s %9s\n", "", "passed", "failed", "skipped", "time"
+		printf "\n%-24s %7s %7s %8s %9s %9s\n", "", "passed", "failed", "skipped", "time", "CPU time"
 		for (i = 1; i <= n; i++) {
 			l = order[i]
-			printf "%-24s %7d %7d %8d %9s\n", l, c[l, "pass"], c[l, "fail"],
-				c[l, "skip"], (l in t) ? mmss(t[l]) : "-"
+			printf "%-24s %7d %7d %8d %9s %9s\n", l, c[l, "pass"], c[l, "fail"],
+				c[l, "skip"], (l in t) ? mmss(t[l]) : "-", (l in cpu) ? mmss(cpu[l]) : "-"
 		}
 		for (i = 1; i <= nb; i++)
 			print "failed: " bad[i]
