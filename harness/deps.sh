@@ -7,7 +7,9 @@
 # Usage: deps.sh [WHAT...]   (default: 6.12)
 #
 # WHAT: a kernel version (its linux-source package, and linux-config with
-# Debian's own configurations); arm64 (the cross
+# Debian's own configurations; for a version from another Debian release,
+# such as 7.3 from trixie-backports, both fetched and unpacked by debs.sh
+# in $KH_DEBS, not installed); arm64 (the cross
 # compiler with its static C library, qemu-system-aarch64, and what
 # mmdebstrap needs to make an arm64 userland); llvm (clang, lld, llvm);
 # randstruct (the GCC plugin headers, clang 16); cross (the i686, armhf
@@ -27,6 +29,7 @@ pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
 # apt-get that cannot install them (offline, say) stops nothing else.
 optional="lzop lz4 zstd bzip2 shellcheck"
 [ $# -gt 0 ] || set -- 6.12
+other=
 for w in "$@"; do
 	case $w in
 	arm64)
@@ -43,8 +46,20 @@ for w in "$@"; do
 		      gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 		      gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
 		;;
-	*) pkgs="$pkgs linux-source-$w linux-config-$w" ;;
+	*)
+		if [ -n "$(kh_suite "$w")" ]; then
+			other="$other $w"
+		else
+			pkgs="$pkgs linux-source-$w linux-config-$w"
+		fi
+		;;
 	esac
+done
+
+# linux-source and linux-config of a release not the machine's: fetched
+# and unpacked by debs.sh, nothing installed
+for w in $other; do
+	sh "$top/harness/debs.sh" "$(kh_suite "$w")" "$KH_DEBS" linux-source-"$w" linux-config-"$w"
 done
 
 missing=

@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 version=$1
 build=$2
 mkdir -p "$build/src" && build=$(cd "$build" && pwd)
-tarball=/usr/src/linux-source-$version.tar.xz
+tarball=$(kh_usr_src "linux-source-$version.tar.xz")
 tree=$build/src/${3:-linux-$version}
 
 kh_unpack "$version" "$tree"

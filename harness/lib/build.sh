@@ -44,13 +44,35 @@ kh_run() {
 
 # --- trees --------------------------------------------------------------------
 
+# Packages of another suite than the machine's, unpacked by harness/debs.sh
+KH_DEBS=${KH_DEBS:-$top/build/debs}
+
+# kh_suite VERSION: the Debian suite that has linux-source-VERSION, when it
+# is not the machine's own release (empty then): mainline's 7.3 is in
+# trixie-backports
+kh_suite() {
+	case $1 in
+	7.*) echo trixie-backports ;;
+	esac
+}
+
+# kh_usr_src NAME: /usr/src/NAME as a package installed it, or as
+# harness/debs.sh unpacked it (a package of another suite)
+kh_usr_src() {
+	if [ -n "$(kh_suite "${1#linux-*-}")" ] && [ ! -e "/usr/src/$1" ]; then
+		echo "$KH_DEBS/root/usr/src/$1"
+	else
+		echo "/usr/src/$1"
+	fi
+}
+
 # kh_unpack VERSION DIR: Debian's linux-source-VERSION unpacked as DIR,
 # once: a marker DIR.unpacked says it is complete and newer than the
 # tarball
 kh_unpack() {
-	kh_tarball=/usr/src/linux-source-$1.tar.xz
+	kh_tarball=$(kh_usr_src "linux-source-$1.tar.xz")
 	[ -f "$kh_tarball" ] ||
-		{ echo >&2 "$kh_tarball missing (apt-get install linux-source-$1)"; return 1; }
+		{ echo >&2 "$kh_tarball missing (harness/deps.sh $1 fetches it)"; return 1; }
 	if [ -f "$2.unpacked" ] && [ -z "$(find "$kh_tarball" -newer "$2.unpacked")" ]; then
 		return 0
 	fi

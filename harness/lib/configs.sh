@@ -116,8 +116,8 @@ kh_config() {
 # must, both forms of kheaders =m (where TREE has them), olddefconfig'd;
 # its log is ODIR/config.log
 kh_debian_config() {
-	kh_dc=/usr/src/linux-config-$1/config.amd64_none_amd64.xz
-	[ -f "$kh_dc" ] || { echo "$kh_dc missing (apt-get install linux-config-$1)"; return 1; }
+	kh_dc=$(kh_usr_src "linux-config-$1")/config.amd64_none_amd64.xz
+	[ -f "$kh_dc" ] || { echo "$kh_dc missing (harness/deps.sh $1 installs it)"; return 1; }
 	mkdir -p "$3" && xz -dc "$kh_dc" > "$3/.config" || return 1
 	"$2/scripts/config" --file "$3/.config" \
 		--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" \
