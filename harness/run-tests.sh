@@ -26,7 +26,9 @@
 # Environment: KH_VERSIONS (default "6.12 6.1"), KH_CONFIGS,
 #   KH_VM_TIMEOUT (seconds per boot, default 3000), KH_NO_FAST (set: no
 #   fast suite, counted skipped), KH_SECRETS (set: secrets-checks.sh also
-#   when KH_CONFIGS is set; it always runs without KH_CONFIGS)
+#   when KH_CONFIGS is set; it always runs without KH_CONFIGS), KH_CCACHE
+#   (1 or 0: compile through ccache or not; default: through ccache
+#   unless its cache is empty)
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,6 +61,16 @@ for version in $versions; do
 	kh_record setup $? "linux-$version tree prepared" || tap_diag < "$build/ksrc-$version.log"
 done
 touch "$build/.vm-trees-start"
+
+# From an empty ccache every compile misses and costs a third more through
+# ccache: this run compiles without it (fast/ccache.sh still checks the
+# build through ccache), and the next one, with the cache that test left,
+# fills it.  KH_CCACHE=1 or 0 decides instead.
+if [ -z "${KH_CCACHE:-}" ] && kh_ccache_cold; then
+	echo "== ccache's cache is empty: the kernels build without ccache (KH_CCACHE=1 to use it)"
+	KH_CCACHE=0
+	export KH_CCACHE
+fi
 
 if [ -n "${KH_NO_FAST:-}" ]; then
 	# for working on the VM suite only; make test never sets it

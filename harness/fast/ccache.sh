@@ -20,7 +20,7 @@ embedded() {
 
 test_object_embeds_current_archive() {
 	[ -d /usr/lib/ccache ] || fail "ccache is not installed" || return 1
-	kh_ccache "$build"
+	KH_CCACHE=1 kh_ccache "$build"
 	ccmake() {
 		kh_make "$tree" "$odir" "" kernel/kheaders.o > "$scratch/log" 2>&1 ||
 			fail "$(tail "$scratch/log")"

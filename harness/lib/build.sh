@@ -87,10 +87,20 @@ kh_unpack() {
 
 # --- make ---------------------------------------------------------------------
 
-# kh_ccache BUILD_DIR: compile through ccache when it is installed, with
-# the paths below BUILD_DIR hashed the same in any checkout
+# kh_ccache_cold: succeeds when ccache is installed and its cache holds no
+# file, so that every compile of this run would miss.  A miss costs ccache
+# a preprocessor run besides the compiler's: 6.12's mm/ for arm64 (40
+# files, -j2) took 53.5 s without ccache and 73.8 s through an empty one.
+kh_ccache_cold() {
+	[ -d /usr/lib/ccache ] &&
+		[ "$(ccache --print-stats 2>/dev/null | awk '$1 == "files_in_cache" { print $2 }')" = 0 ]
+}
+
+# kh_ccache BUILD_DIR: compile through ccache when it is installed and
+# KH_CCACHE is not 0, with the paths below BUILD_DIR hashed the same in any
+# checkout
 kh_ccache() {
-	[ -d /usr/lib/ccache ] || return 0
+	[ -d /usr/lib/ccache ] && [ "${KH_CCACHE:-1}" != 0 ] || return 0
 	case :$PATH: in
 	*:/usr/lib/ccache:*) ;;
 	*) PATH=/usr/lib/ccache:$PATH ;;
