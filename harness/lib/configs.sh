@@ -55,11 +55,16 @@ kh_config() {
 		;;
 	debug)
 		# built with clang (LLVM=1) on a KFENCE, lockdep, kmemleak
-		# kernel: the archive a module, the image built in; bcc and
-		# bpftrace in its guest, which also runs the kselftests
-		# through make, in the tree and with O=
+		# kernel: the archive a module, the image built in; DKMS, bcc
+		# and bpftrace against the mounted image in its guest, which
+		# runs the kselftests of the kernel code (the archive's with
+		# an LLVM module build, Module.symvers, the stress test; the
+		# image's runs on the arm64 and 6.1 guests, which mount it as
+		# a module), the stress test also through make, in the tree
+		# and with O=
 		makevars="LLVM=1"
 		ways=3
+		selftests="kheaders_test.sh kheaders_symvers.sh kheaders_symvers_file.sh kheaders_stress.sh"
 		frags="$frags $top/configs/ikheaders-debug.config $top/configs/image-y.config"
 		frags="$frags $top/configs/bpf.config $top/configs/overlay.config"
 		;;
