@@ -10,8 +10,8 @@
 # Debian's own configurations; for a version from another Debian release,
 # such as 7.3 from trixie-backports, both fetched and unpacked by debs.sh
 # in $KH_DEBS, not installed); arm64 (the cross
-# compiler with its static C library, qemu-system-aarch64, and what
-# mmdebstrap needs to make an arm64 userland); llvm (clang, lld, llvm);
+# compiler with its static C library, qemu-system-aarch64, and mmdebstrap
+# to unpack an arm64 userland); llvm (clang, lld, llvm);
 # randstruct (the GCC plugin headers, clang 16); cross (the i686, armhf
 # and ppc64el cross compilers and static C libraries, and the host gcc's
 # 32-bit libc.a); tools (DKMS, bcc and bpftrace, which the guests run
@@ -34,7 +34,7 @@ for w in "$@"; do
 	case $w in
 	arm64)
 		pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-		      qemu-system-arm mmdebstrap arch-test qemu-user-static binfmt-support"
+		      qemu-system-arm mmdebstrap"
 		;;
 	llvm) pkgs="$pkgs clang lld llvm" ;;
 	tools) pkgs="$pkgs dkms python3-bpfcc bpftrace" ;;
