@@ -115,18 +115,22 @@ leftover "$tmp/Kconfig" >&2 &&
 	die "init/Kconfig: IKHEADERS entry in an unknown form; nothing changed"
 
 # kernel/Makefile: the stock obj- line, and the rules from the kheaders.o
-# dependency to the clean-files line naming the archive.
+# dependency (or 7.3's comment before it) to the clean-files line naming
+# the archive (6.1, 6.12) or the file lists (7.3).
 # shellcheck disable=SC2016 # awk programs, literally
 makefile_stock='
 	if (rules && /^clean-files .*kheaders/)
 		last = 1
 	stock = rules || $0 == "obj-$(CONFIG_IKHEADERS) += kheaders.o"
-	if (/^\$\(obj\)\/kheaders\.o: /)
+	# the rules start at their comment (7.3) or at the kheaders.o line
+	if (/^\$\(obj\)\/kheaders\.o: / || $0 == "# kheaders_data.tar.xz")
 		stock = rules = 1
 	if (last)
 		rules = last = 0'
 if has_block "$ksrc/kernel/Makefile"; then hb=1; else hb=; fi
-splice "$ksrc/kernel/Makefile" "$top/kernel/Makefile.fragment" "$makefile_stock" "$hb" \
+# (7.3's rules end the file: the blank line before them goes too)
+splice "$ksrc/kernel/Makefile" "$top/kernel/Makefile.fragment" "$makefile_stock" "$hb" |
+	awk '/^$/ { blank++; next } { while (blank) { print ""; blank-- } print }' \
 	> "$tmp/Makefile"
 leftover "$tmp/Makefile" >&2 &&
 	die "kernel/Makefile: kheaders rules in an unknown form; nothing changed"
