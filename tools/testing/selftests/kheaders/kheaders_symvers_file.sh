@@ -13,7 +13,7 @@
 #         processes loop opening and reading the file and loading and
 #         unloading an in-tree module with exports;
 #   4     1000 opens held by an unprivileged user (uid 65534) cost at most
-#         4 MiB of MemAvailable in all;
+#         4 MiB of MemAvailable in all (the median of three rounds);
 #   5     modprobe and rmmod work while an unprivileged user loops opening
 #         and reading the file (their times are printed beside those
 #         without it).
@@ -93,8 +93,8 @@ READLOOP='my ($f, $stop) = @ARGV;
 		select(undef, undef, undef, 0.01);
 	}
 	print "$n $bad\n";'
-# hold FILE: read counts from stdin; keep that many opens of FILE, and
-# print "held N" each time
+# hold FILE: read counts from stdin; open or close FILE until that many
+# opens are held, and print "held N" each time
 # shellcheck disable=SC2016
 HOLDER='$| = 1;
 	my @fh;
@@ -103,6 +103,7 @@ HOLDER='$| = 1;
 			open(my $h, "<", $ARGV[0]) or die "$ARGV[0]: $!\n";
 			push @fh, $h;
 		}
+		close(pop @fh) while @fh > $want;
 		print "held ", scalar(@fh), "\n";
 	}'
 
@@ -219,7 +220,9 @@ wait_held() {
 	done
 }
 
-# 4: HOLD opens held by an unprivileged user
+# 4: HOLD opens held by an unprivileged user.  MemAvailable moves by a few
+# MB on its own (per-CPU page lists, the page cache of what runs), so
+# three rounds of 1 open, then HOLD, and their median cost.
 ok=0
 mkfifo "$work/ctl"
 setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
@@ -227,22 +230,28 @@ setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
 holder=$!
 bg="$bg $holder"
 exec 3> "$work/ctl"
-echo 1 >&3
-wait_held 1 || ok=1
-sync
-echo 3 > /proc/sys/vm/drop_caches
-m0=$(memavail)
-echo $HOLD >&3
-wait_held $HOLD || ok=1
-echo 3 > /proc/sys/vm/drop_caches
-m1=$(memavail)
+costs=
+for round in 1 2 3; do
+	echo 1 >&3
+	wait_held 1 || { ok=1; break; }
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	m0=$(memavail)
+	echo $HOLD >&3
+	wait_held $HOLD || { ok=1; break; }
+	echo 3 > /proc/sys/vm/drop_caches
+	m1=$(memavail)
+	log "round $round: MemAvailable $m0 kB with 1 open held by uid $NOBODY, $m1 kB with $HOLD ($((m0 - m1)) kB)"
+	costs="$costs $((m0 - m1))"
+done
 exec 3>&-
 wait "$holder"
 bg=
-cost=$((m0 - m1))
-log "MemAvailable: $m0 kB with 1 open held by uid $NOBODY, $m1 kB with $HOLD ($cost kB, $(($(stat -c %s $SYMVERS) / 1024)) kB a listing)"
-[ $ok -eq 0 ] && [ $cost -le 4096 ] || ok=1
-result $ok "$HOLD opens held by uid $NOBODY cost $cost kB of MemAvailable, at most 4096"
+# shellcheck disable=SC2086 # one word per round
+cost=$(printf '%s\n' $costs | sort -n | sed -n 2p)
+log "a listing is $(($(stat -c %s $SYMVERS) / 1024)) kB"
+[ $ok -eq 0 ] && [ -n "$cost" ] && [ "$cost" -le 4096 ] || ok=1
+result $ok "$HOLD opens held by uid $NOBODY cost ${cost:-?} kB of MemAvailable (median of 3 rounds), at most 4096"
 
 # 5: modprobe while an unprivileged user loops opening the file
 # churn N: N loads and unloads of DEP; print the milliseconds they took
