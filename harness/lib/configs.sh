@@ -11,7 +11,8 @@ kh_configs() {
 	case $1 in
 	6.12) echo "debug arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
 	# 6.1: one booted kernel, the archive built in and the image a
-	# module (6.12 boots the other way round)
+	# module (6.12 boots the other way round), which also runs the
+	# kselftests through make
 	*) echo "ym arm64-prep" ;;
 	esac
 }
@@ -46,8 +47,13 @@ kh_config() {
 		frags="$frags $top/configs/ikheaders-$2.config"
 		;;
 	ym)
-		# the archive built in, the image a module
+		# the archive built in, the image a module; the guest also
+		# runs the stress test through make, in the tree and with O=
+		# (with an overlayfs over the read-only tree), where a kernel
+		# without debugging options runs it quickly
+		ways=3
 		frags="$frags $top/configs/ikheaders-y.config $image_m"
+		frags="$frags $top/configs/overlay.config"
 		;;
 	m)
 		# the archive and the image, each a module
@@ -57,16 +63,17 @@ kh_config() {
 		# built with clang (LLVM=1) on a KFENCE, lockdep, kmemleak
 		# kernel: the archive a module, the image built in; DKMS, bcc
 		# and bpftrace against the mounted image in its guest, which
-		# runs the kselftests of the kernel code (the archive's with
-		# an LLVM module build, Module.symvers, the stress test; the
-		# image's runs on the arm64 and 6.1 guests, which mount it as
-		# a module), the stress test also through make, in the tree
-		# and with O=
+		# runs the kselftests of the kernel code that reads and
+		# serves (the archive's with an LLVM module build, the
+		# stress test, Module.symvers under concurrent and
+		# unprivileged use); what a kernel with debugging options
+		# runs twice as slowly and adds nothing to, the arm64 and 6.1
+		# guests run (kheaders_symvers.sh, kheaders_image.sh, the
+		# kselftests through make)
 		makevars="LLVM=1"
-		ways=3
-		selftests="kheaders_test.sh kheaders_symvers.sh kheaders_symvers_file.sh kheaders_stress.sh"
+		selftests="kheaders_test.sh kheaders_symvers_file.sh kheaders_stress.sh"
 		frags="$frags $top/configs/ikheaders-debug.config $top/configs/image-y.config"
-		frags="$frags $top/configs/bpf.config $top/configs/overlay.config"
+		frags="$frags $top/configs/bpf.config"
 		;;
 	llvm)
 		# built in, archive and image, with clang; the guest also runs
