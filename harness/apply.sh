@@ -165,8 +165,80 @@ insert_block() {
 		}
 	' "$1"
 }
-insert_block "$ksrc/kernel/module/main.c" "$top/kernel/module/main.c.fragment" '' \
-	> "$tmp/main.c"
+
+# The overlay is written for mainline; older trees get it through these
+# backports, each chosen by what the tree declares (never by its version
+# number), each checked to have changed what it must.
+#
+# sed_backport FILE SCRIPT WHAT: FILE (the current text, in $tmp/cur)
+# through sed SCRIPT, which must change it
+sed_backport() {
+	sed "$2" "$tmp/cur" > "$tmp/next"
+	! cmp -s "$tmp/cur" "$tmp/next" || die "$1: nothing to backport for $3"
+	mv "$tmp/next" "$tmp/cur"
+}
+
+# tree_has FILE PATTERN: the tree's FILE has a line matching PATTERN (grep -E)
+tree_has() {
+	grep -Eqs "$2" "$ksrc/$1"
+}
+
+# backport FILE: $tmp/cur is FILE's text for this tree
+backport() {
+	cp "$top/$1" "$tmp/cur"
+	case $1 in
+	*.c | *.fragment)
+		# before 6.13 a symbol namespace is a bare word, which the
+		# macros turn into a string
+		if tree_has include/linux/export.h '__stringify\(ns\)' &&
+		   grep -Eq '(EXPORT_SYMBOL_NS(_GPL)?|MODULE_IMPORT_NS)\(' "$tmp/cur"; then
+			sed_backport "$1" 's/\(EXPORT_SYMBOL_NS\(_GPL\)\{0,1\}([A-Za-z0-9_]*, \)"\([A-Z0-9_]*\)")/\1\3)/
+				s/MODULE_IMPORT_NS("\([A-Z0-9_]*\)")/MODULE_IMPORT_NS(\1)/' "symbol namespaces"
+		fi
+		;;
+	esac
+	case $1 in
+	kernel/kheaders.c)
+		# before 6.13's const sysfs binary attributes
+		if tree_has include/linux/sysfs.h '\(\*read\)\(struct file \*, struct kobject \*, struct bin_attribute \*'; then
+			sed_backport "$1" 's/const struct bin_attribute \*attr/struct bin_attribute *attr/' \
+				"a const bin_attribute"
+		fi
+		;;
+	kernel/kheaders_image.c)
+		# before 6.9, blk_alloc_disk() takes no queue limits and
+		# returns NULL on failure
+		if tree_has include/linux/blkdev.h '^#define blk_alloc_disk\(node_id\)'; then
+			sed_backport "$1" 's/blk_alloc_disk(NULL, NUMA_NO_NODE)/(blk_alloc_disk(NUMA_NO_NODE) ?: ERR_PTR(-ENOMEM))/' \
+				"blk_alloc_disk()"
+		fi
+		;;
+	kernel/module/main.c.fragment)
+		# before mainline's one export table with per-symbol flags
+		# (__kflagstab): a table for EXPORT_SYMBOL_GPL() apart
+		if ! tree_has kernel/module/internal.h '__start___kflagstab'; then
+			awk -v with="$top/harness/backport/symvers-gpl-tables.c" '
+				$0 == "struct symvers_table {" { skip = 1; found++
+					while ((getline l < with) > 0) print l }
+				!skip { print }
+				skip && /^#define SYMVERS_TABLES/ { skip = 0; found++ }
+				END { exit found != 2 }
+			' "$tmp/cur" > "$tmp/next" || die "$1: no export tables to backport"
+			mv "$tmp/next" "$tmp/cur"
+		fi
+		;;
+	esac
+}
+
+# Every file of the overlay as this tree takes it, under $tmp/overlay
+for f in $overlay; do
+	backport "$f"
+	mkdir -p "$(dirname "$tmp/overlay/$f")"
+	mv "$tmp/cur" "$tmp/overlay/$f"
+done
+
+backport kernel/module/main.c.fragment
+insert_block "$ksrc/kernel/module/main.c" "$tmp/cur" '' > "$tmp/main.c"
 insert_block "$ksrc/include/linux/module.h" "$top/include/linux/module.h.fragment" \
 	'#endif /* _LINUX_MODULE_H */' > "$tmp/module.h" ||
 	die "include/linux/module.h does not end with '#endif /* _LINUX_MODULE_H */'; nothing changed"
@@ -217,23 +289,8 @@ install_file() {
 	fi
 }
 
-# The backport to trees before 6.9, whose blk_alloc_disk() takes no queue
-# limits and returns NULL on failure: the one call of kheaders_image.c.
-backport() {
-	if [ "$1" = kernel/kheaders_image.c ] &&
-	   grep -qs '^#define blk_alloc_disk(node_id)' "$ksrc/include/linux/blkdev.h"; then
-		sed 's/blk_alloc_disk(NULL, NUMA_NO_NODE)/(blk_alloc_disk(NUMA_NO_NODE) ?: ERR_PTR(-ENOMEM))/' \
-			"$top/$1" > "$tmp/backport"
-		grep -q 'blk_alloc_disk(NUMA_NO_NODE)' "$tmp/backport" ||
-			die "$1: no blk_alloc_disk() call to backport"
-		echo "$tmp/backport"
-	else
-		echo "$top/$1"
-	fi
-}
 for f in $overlay; do
-	src=$(backport "$f") || exit 1
-	install_file "$src" "$ksrc/$f" "$f"
+	install_file "$tmp/overlay/$f" "$ksrc/$f" "$f"
 done
 install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
 install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile

@@ -349,7 +349,7 @@ static const struct proc_ops kheaders_proc_ops = {
 
 /* sysfs hands out a page at a time, and stops at the size given below */
 static ssize_t kheaders_sysfs_read(struct file *file, struct kobject *kobj,
-				   struct bin_attribute *attr, char *buf,
+				   const struct bin_attribute *attr, char *buf,
 				   loff_t pos, size_t len)
 {
 	const struct kheaders_tail *tail = kheaders_tail_get();
@@ -442,5 +442,5 @@ module_init(kheaders_init);
 module_exit(kheaders_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(MODULE_SYMVERS);
+MODULE_IMPORT_NS("MODULE_SYMVERS");
 MODULE_DESCRIPTION("Kernel headers and module build files at /proc and /sys/kernel/kheaders.tar.xz");

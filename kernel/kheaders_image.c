@@ -123,5 +123,5 @@ module_init(kheaders_image_init);
 module_exit(kheaders_image_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(KHEADERS);
+MODULE_IMPORT_NS("KHEADERS");
 MODULE_DESCRIPTION("Kernel headers and module build files as a read-only block device");

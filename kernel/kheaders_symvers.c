@@ -168,7 +168,7 @@ int kheaders_symvers_file_get(void)
 	mutex_unlock(&kheaders_symvers_file_lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(kheaders_symvers_file_get, KHEADERS);
+EXPORT_SYMBOL_NS_GPL(kheaders_symvers_file_get, "KHEADERS");
 
 /**
  * kheaders_symvers_file_put() - let /proc/kheaders.symvers go
@@ -188,7 +188,7 @@ void kheaders_symvers_file_put(void)
 	}
 	mutex_unlock(&kheaders_symvers_file_lock);
 }
-EXPORT_SYMBOL_NS_GPL(kheaders_symvers_file_put, KHEADERS);
+EXPORT_SYMBOL_NS_GPL(kheaders_symvers_file_put, "KHEADERS");
 
 static int __init kheaders_symvers_init(void)
 {
@@ -204,5 +204,5 @@ module_init(kheaders_symvers_init);
 module_exit(kheaders_symvers_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(MODULE_SYMVERS);
+MODULE_IMPORT_NS("MODULE_SYMVERS");
 MODULE_DESCRIPTION("/proc/kheaders.symvers, the Module.symvers of the running kernel, for kheaders_image");
