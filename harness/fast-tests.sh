@@ -21,6 +21,7 @@ kh_ledger "$build"
 t0=$(date +%s)
 version=6.12
 odir=$build/$version/check
+mkdir -p "$build/$version"
 
 if tree=$(sh "$top/harness/ksrc.sh" $version "$build" "linux-$version-fast" \
 	2> "$build/ksrc-fast.log") &&
