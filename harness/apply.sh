@@ -13,6 +13,10 @@
 #
 # Running it again changes nothing.  A tree that does not look like a kernel
 # tree with a known IKHEADERS entry is left untouched, with an error.
+#
+# KH_APPLY_PARTS (for series.sh, on a pristine tree): apply only these
+# parts, the patches of "make series", of: module kheaders image selftests
+# docs (part_of() says which file is in which).
 
 set -eu
 
@@ -32,16 +36,43 @@ die() {
 [ -d "$ksrc" ] || die "$ksrc: no such directory"
 ksrc=$(cd "$ksrc" && pwd)
 
+parts=${KH_APPLY_PARTS:-module kheaders image selftests docs}
+
+# part_of FILE: the part (the patch of "make series") that FILE of this
+# project is in
+part_of() {
+	case $1 in
+	kernel/module/* | include/*) echo module ;;
+	*.image.fragment | kernel/kheaders_image.c | kernel/kheaders_symvers.c) echo image ;;
+	tools/testing/selftests/*) echo selftests ;;
+	Documentation/*) echo docs ;;
+	*) echo kheaders ;;
+	esac
+}
+
+# in_parts FILE...: each FILE is in a part being applied
+in_parts() {
+	for f; do
+		case " $parts " in
+		*" $(part_of "$f") "*) ;;
+		*) return 1 ;;
+		esac
+	done
+}
+
 # The overlay: every file under these folders of this project goes to the
 # same path in the kernel tree.
-overlay=$(cd "$top" && find kernel tools/testing/selftests/kheaders \
-	Documentation scripts -type f ! -name '*.fragment' 2>/dev/null | sort)
+overlay=
+for f in $(cd "$top" && find kernel tools/testing/selftests/kheaders \
+	   Documentation scripts -type f ! -name '*.fragment' 2>/dev/null | sort); do
+	! in_parts "$f" || overlay="$overlay $f"
+done
 
 # --- recognise the tree before touching anything ----------------------------
 
 for f in Makefile init/Kconfig kernel/Makefile kernel/module/main.c \
-	 include/linux/module.h tools/testing/selftests/Makefile \
-	 scripts/Kbuild.include; do
+	 kernel/module/Kconfig include/linux/module.h \
+	 tools/testing/selftests/Makefile scripts/Kbuild.include; do
 	[ -f "$ksrc/$f" ] || die "$ksrc is not a kernel tree: no $f"
 done
 grep -q '^VERSION = ' "$ksrc/Makefile" ||
@@ -108,11 +139,30 @@ kconfig_stock='
 		stock = 1
 	else if (stock && /^(config|menuconfig|menu|endmenu|choice|if|endif|source|comment)/)
 		stock = 0'
-if has_block "$ksrc/init/Kconfig"; then hb=1; else hb=; fi
-splice "$ksrc/init/Kconfig" "$top/init/Kconfig.fragment" "$kconfig_stock" "$hb" \
-	> "$tmp/Kconfig"
-leftover "$tmp/Kconfig" >&2 &&
-	die "init/Kconfig: IKHEADERS entry in an unknown form; nothing changed"
+# fragments FILE...: print the fragments of the parts being applied, of
+# these, in order; fail if there is none
+fragments() {
+	n=0
+	for f; do
+		if in_parts "$f"; then
+			cat "$top/$f"
+			n=$((n + 1))
+		fi
+	done
+	[ $n -gt 0 ]
+}
+
+# (a blank line after the entries, as between any two)
+if fragments init/Kconfig.fragment init/Kconfig.image.fragment > "$tmp/Kconfig.frag"; then
+	echo >> "$tmp/Kconfig.frag"
+	if has_block "$ksrc/init/Kconfig"; then hb=1; else hb=; fi
+	splice "$ksrc/init/Kconfig" "$tmp/Kconfig.frag" "$kconfig_stock" "$hb" \
+		> "$tmp/Kconfig"
+	leftover "$tmp/Kconfig" >&2 &&
+		die "init/Kconfig: IKHEADERS entry in an unknown form; nothing changed"
+else
+	cp "$ksrc/init/Kconfig" "$tmp/Kconfig"
+fi
 
 # kernel/Makefile: the stock obj- line, and the rules from the kheaders.o
 # dependency (or 7.3's comment before it) to the clean-files line naming
@@ -127,36 +177,42 @@ makefile_stock='
 		stock = rules = 1
 	if (last)
 		rules = last = 0'
-if has_block "$ksrc/kernel/Makefile"; then hb=1; else hb=; fi
-# (7.3's rules end the file: the blank line before them goes too)
-splice "$ksrc/kernel/Makefile" "$top/kernel/Makefile.fragment" "$makefile_stock" "$hb" |
-	awk '/^$/ { blank++; next } { while (blank) { print ""; blank-- } print }' \
-	> "$tmp/Makefile"
-leftover "$tmp/Makefile" >&2 &&
-	die "kernel/Makefile: kheaders rules in an unknown form; nothing changed"
+# (the rules between blank lines)
+if { echo; fragments kernel/Makefile.fragment kernel/Makefile.image.fragment; } > "$tmp/Makefile.frag"; then
+	echo >> "$tmp/Makefile.frag"
+	if has_block "$ksrc/kernel/Makefile"; then hb=1; else hb=; fi
+	# (7.3's rules end the file: the blank line before them goes too)
+	splice "$ksrc/kernel/Makefile" "$tmp/Makefile.frag" "$makefile_stock" "$hb" |
+		awk '/^$/ { blank++; next } { while (blank) { print ""; blank-- } print }' \
+		> "$tmp/Makefile"
+	leftover "$tmp/Makefile" >&2 &&
+		die "kernel/Makefile: kheaders rules in an unknown form; nothing changed"
+else
+	cp "$ksrc/kernel/Makefile" "$tmp/Makefile"
+fi
 
-# insert_block FILE FRAGMENT LAST_LINE: print FILE with FRAGMENT between
-# the C markers, in place of the block of an earlier run, else before the
-# last line when it is LAST_LINE, else at the end when LAST_LINE is empty
+# insert_block FILE FRAGMENT LAST_LINE [BEGIN END [BEFORE]]: print FILE
+# with FRAGMENT between the markers BEGIN and END (default: the C ones),
+# the block of an earlier run taken out first; the block goes before the
+# first line that is BEFORE, else before the last line when it is
+# LAST_LINE, else at the end when LAST_LINE is empty
 insert_block() {
-	awk -v begin="$cbegin" -v end="$cend" -v frag="$2" -v last="$3" "$awk_block"'
-		{ lines[NR] = $0 }
+	awk -v begin="${4:-$cbegin}" -v end="${5:-$cend}" -v frag="$2" -v last="$3" \
+	    -v before="${6:-}" "$awk_block"'
+		$0 == begin { inblock = 1; next }
+		inblock { if ($0 == end) inblock = 0; next }
+		{ lines[++n] = $0 }
 		END {
-			n = NR
 			if (last != "" && lines[n] != last)
 				exit 1
+			at = 0
+			for (i = 1; i <= n && !at; i++)
+				if (before != "" && lines[i] == before)
+					at = i
+			if (!at && last != "")
+				at = n
 			for (i = 1; i <= n; i++) {
-				if (lines[i] == begin) {
-					inblock = 1
-					block()
-					continue
-				}
-				if (inblock) {
-					if (lines[i] == end)
-						inblock = 0
-					continue
-				}
-				if (i == n && last != "" && !done)
+				if (i == at)
 					block()
 				print lines[i]
 			}
@@ -237,14 +293,28 @@ for f in $overlay; do
 	mv "$tmp/cur" "$tmp/overlay/$f"
 done
 
-backport kernel/module/main.c.fragment
-insert_block "$ksrc/kernel/module/main.c" "$tmp/cur" '' > "$tmp/main.c"
-insert_block "$ksrc/include/linux/module.h" "$top/include/linux/module.h.fragment" \
-	'#endif /* _LINUX_MODULE_H */' > "$tmp/module.h" ||
-	die "include/linux/module.h does not end with '#endif /* _LINUX_MODULE_H */'; nothing changed"
+if in_parts kernel/module/main.c.fragment; then
+	backport kernel/module/main.c.fragment
+	insert_block "$ksrc/kernel/module/main.c" "$tmp/cur" '' > "$tmp/main.c"
+	# (before the cleanup helpers where there are any, with the module
+	# declarations)
+	insert_block "$ksrc/include/linux/module.h" "$top/include/linux/module.h.fragment" \
+		'#endif /* _LINUX_MODULE_H */' "$cbegin" "$cend" \
+		'/* Define __free(module_put) macro for struct module *. */' > "$tmp/module.h" ||
+		die "include/linux/module.h does not end with '#endif /* _LINUX_MODULE_H */'; nothing changed"
+	# kernel/module/Kconfig: MODULE_SYMVERS, inside its "if MODULES"
+	insert_block "$ksrc/kernel/module/Kconfig" "$top/kernel/module/Kconfig.fragment" \
+		'endif # MODULES' "$begin" "$end" > "$tmp/module.Kconfig" ||
+		die "kernel/module/Kconfig does not end with 'endif # MODULES'; nothing changed"
+else
+	cp "$ksrc/kernel/module/main.c" "$tmp/main.c"
+	cp "$ksrc/include/linux/module.h" "$tmp/module.h"
+	cp "$ksrc/kernel/module/Kconfig" "$tmp/module.Kconfig"
+fi
 
 # tools/testing/selftests/Makefile: one TARGETS line, in order.
-if grep -qx 'TARGETS += kheaders' "$ksrc/tools/testing/selftests/Makefile"; then
+if ! in_parts tools/testing/selftests/kheaders ||
+   grep -qx 'TARGETS += kheaders' "$ksrc/tools/testing/selftests/Makefile"; then
 	cp "$ksrc/tools/testing/selftests/Makefile" "$tmp/selftests.mk"
 else
 	awk '
@@ -260,7 +330,7 @@ fi
 # Documentation/admin-guide/index.rst: list the new page next to its
 # alphabetical neighbour.
 docindex=Documentation/admin-guide/index.rst
-if [ -f "$ksrc/$docindex" ]; then
+if [ -f "$ksrc/$docindex" ] && in_parts "$docindex"; then
 	if grep -qx '   kheaders' "$ksrc/$docindex"; then
 		cp "$ksrc/$docindex" "$tmp/docindex"
 	elif grep -qx '   kernel-per-CPU-kthreads' "$ksrc/$docindex"; then
@@ -277,7 +347,10 @@ changed=0
 install_file() {
 	if ! cmp -s "$1" "$2" 2>/dev/null; then
 		mkdir -p "$(dirname "$2")"
-		cp "$1" "$2"
+		# a new file in its place, never a write into the old one,
+		# which may be a hard link into another tree (series.sh)
+		cp "$1" "$2.kh-new"
+		mv -f "$2.kh-new" "$2"
 		echo "  updated $3"
 		changed=$((changed + 1))
 	fi
@@ -296,11 +369,23 @@ install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
 install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile
 install_file "$tmp/main.c" "$ksrc/kernel/module/main.c" kernel/module/main.c
 install_file "$tmp/module.h" "$ksrc/include/linux/module.h" include/linux/module.h
+install_file "$tmp/module.Kconfig" "$ksrc/kernel/module/Kconfig" kernel/module/Kconfig
 install_file "$tmp/selftests.mk" "$ksrc/tools/testing/selftests/Makefile" \
 	tools/testing/selftests/Makefile
 if [ -f "$tmp/docindex" ]; then
 	install_file "$tmp/docindex" "$ksrc/$docindex" "$docindex"
 fi
+
+# files of the overlay that earlier versions of it installed and this one
+# no longer has
+obsolete="kernel/kheaders_target_check.c"
+for f in $obsolete; do
+	if [ -f "$ksrc/$f" ]; then
+		rm -f "$ksrc/$f"
+		echo "  removed $f"
+		changed=$((changed + 1))
+	fi
+done
 
 if [ $changed -eq 0 ]; then
 	echo "apply: $ksrc already has kheaders applied; nothing changed"

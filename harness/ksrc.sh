@@ -28,7 +28,8 @@ kh_unpack "$version" "$tree"
 
 # The stock files (from the tarball: the tree may have kheaders applied).
 stock="kernel/gen_kheaders.sh kernel/Makefile init/Kconfig
-	tools/testing/selftests/Makefile kernel/module/main.c include/linux/module.h"
+	tools/testing/selftests/Makefile kernel/module/main.c include/linux/module.h
+	kernel/module/Kconfig"
 missing=
 for f in $stock; do
 	[ -f "$build/src/stock-$version/$f" ] || missing="$missing linux-source-$version/$f"

@@ -63,7 +63,19 @@ test_apply_stock_files() {
 			return 1
 	done
 	grep -q 'EXPORT_SYMBOL_NS_GPL(module_symvers' "$scratch/t/kernel/module/main.c" ||
-		fail "module_symvers() not added"
+		fail "module_symvers() not added" || return 1
+	# kernel/module/Kconfig: MODULE_SYMVERS in one block, inside "if
+	# MODULES", the rest as it was
+	f=kernel/module/Kconfig
+	[ "$(grep -c '^# BEGIN kheaders' "$scratch/t/$f")" = 1 ] ||
+		fail "$f: not one kheaders block" || return 1
+	awk '/^# BEGIN kheaders/ { b = 1 } !b { print } /^# END kheaders/ { b = 0 }' \
+		"$scratch/t/$f" | diff "$stock/$f" - || fail "$f changed outside the block" ||
+		return 1
+	sed -n '/^# BEGIN kheaders/,/^# END kheaders/p' "$scratch/t/$f" |
+		grep -qx 'config MODULE_SYMVERS' || fail "$f: no MODULE_SYMVERS" || return 1
+	[ "$(tail -n 1 "$scratch/t/$f")" = 'endif # MODULES' ] ||
+		fail "$f: the block is not inside if MODULES"
 }
 
 test_apply_rejects_unknown() {
