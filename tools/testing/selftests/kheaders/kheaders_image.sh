@@ -105,7 +105,8 @@ ok=0
 mount -t squashfs -o ro $DEV "$mnt" || ok=1
 real=$(cd "$mnt" && pwd -P)
 awk -v m="$real" '$2 == m && $3 == "squashfs" && $4 ~ /^ro(,|$)/ { found = 1 }
-	END { exit !found }' /proc/mounts || { log "not in /proc/mounts as a read-only squashfs"; ok=1; }
+	END { exit !found }' /proc/mounts ||
+	{ log "not in /proc/mounts as a read-only squashfs"; ok=1; }
 [ -f "$mnt/include/linux/kconfig.h" ] || { log "no include/linux/kconfig.h"; ok=1; }
 result $ok "$DEV mounts read-only as squashfs at $mnt"
 [ $ok -eq 0 ] || finish
@@ -128,7 +129,8 @@ if [ -e /proc/kheaders.tar.xz ]; then
 	diff -r "$work/x" "$mnt" 2>&1 | grep -v 'Only in .*: Module.symvers' |
 		head -n 10 > "$work/diff"
 	[ ! -s "$work/diff" ] || { sed 's/^/# /' "$work/diff"; ok=1; }
-	result $ok "the image holds the archive's $(wc -l < "$work/image.list") files and directories, byte for byte"
+	nfiles=$(wc -l < "$work/image.list")
+	result $ok "the image holds the archive's $nfiles files and directories, byte for byte"
 	rm -rf "$work/x"
 	archive_size=$(awk '$1 == "kheaders" { print $2 }' /proc/modules)
 	# and the stream with Module.symvers that kheaders keeps for its files
@@ -151,7 +153,8 @@ sizes=$(perl -e 'open(my $f, "<", $ARGV[0]) or die "$ARGV[0]: $!\n";
 set -- $sizes
 [ "${1:-x}" = "${2:-y}" ] || { log "fstat size ${1:-?}, read ${2:-?} bytes"; ok=1; }
 grep -q '	vmlinux	EXPORT_SYMBOL' "$mnt/Module.symvers" || { log "no vmlinux exports"; ok=1; }
-result $ok "Module.symvers -> $SYMVERS: $(grep -c . "$mnt/Module.symvers") exports, fstat size = bytes read (${2:-?})"
+nsyms=$(grep -c . "$mnt/Module.symvers")
+result $ok "Module.symvers -> $SYMVERS: $nsyms exports, fstat size = bytes read (${2:-?})"
 
 # 5: a module built from the mounted tree alone
 ok=1
@@ -188,7 +191,8 @@ if ! module_loaded $DEP && modprobe -q $DEP 2>/dev/null; then
 	insmod "$work/crcmod/kheaders_crcmod.ko" || ok=1
 	module_loaded kheaders_crcmod && rmmod kheaders_crcmod
 	[ $ok -eq 0 ] || tail -n 20 "$work/crc.log" | sed 's/^/# /'
-	result $ok "$DEP loaded after the mount: in Module.symvers; a module using it builds without warning and loads"
+	result $ok "$DEP loaded after the mount: in Module.symvers;" \
+		"a module using it builds without warning and loads"
 else
 	skip "a module loaded after the mount is in Module.symvers" "no $DEP module to load"
 fi
@@ -206,7 +210,8 @@ for i in 1 2 3 4; do
 done
 wait
 for i in 1 2 3 4; do
-	[ "$(cat "$work/reader$i")" = "$ref" ] || { log "reader $i: $(cat "$work/reader$i")"; ok=1; }
+	[ "$(cat "$work/reader$i")" = "$ref" ] ||
+		{ log "reader $i: $(cat "$work/reader$i")"; ok=1; }
 done
 result $ok "4 concurrent readers of the whole tree, page cache dropped, read the same bytes"
 
@@ -241,9 +246,11 @@ if [ -n "$archive_size" ] && [ -n "$image_size" ]; then
 	ok=0
 	archive_cost=$((archive_size + tail_size))
 	[ $((image_size * 100)) -le $((archive_cost * 125)) ] || ok=1
-	result $ok "kheaders_image costs $image_size bytes, the archive $archive_size + $tail_size: at most 1.25 times"
+	result $ok "kheaders_image costs $image_size bytes," \
+		"the archive $archive_size + $tail_size: at most 1.25 times"
 else
-	skip "the image costs at most 1.25 times the archive" "kheaders and kheaders_image are not both modules"
+	skip "the image costs at most 1.25 times the archive" \
+		"kheaders and kheaders_image are not both modules"
 fi
 
 finish

@@ -22,13 +22,16 @@ log() {
 	echo "# $*"
 }
 
-# result STATUS NAME: one test, passed when STATUS is 0
+# result STATUS NAME...: one test, passed when STATUS is 0, named by the
+# rest of the arguments
 result() {
 	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
+	st=$1
+	shift
+	if [ "$st" -eq 0 ]; then
+		echo "ok $n $*"
 	else
-		echo "not ok $n $2"
+		echo "not ok $n $*"
 		failed=$((failed + 1))
 	fi
 }

@@ -66,7 +66,9 @@ load() {
 
 # the kernel log lines that this test must not leave
 bad_log() {
-	kmsg_since | grep -E 'BUG:|WARNING:|Oops|general protection fault|UBSAN:|KASAN:|kernel BUG|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state|DEBUG_LOCKS_WARN|ODEBUG:|kmemleak: [0-9]+ new suspected'
+	kmsg_since | grep -E -e 'BUG:|WARNING:|Oops|general protection fault|UBSAN:|KASAN:' \
+		-e 'kernel BUG|suspicious RCU usage|possible (circular|recursive) locking' \
+		-e 'inconsistent lock state|DEBUG_LOCKS_WARN|ODEBUG:|kmemleak: [0-9]+ new suspected'
 }
 
 echo "TAP version 13"
@@ -95,7 +97,7 @@ kmsg_mark
 # kmemleak: forget what was found before this test
 if [ ! -e "$KMEMLEAK" ] && [ -d /sys/kernel/debug ] &&
    ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts &&
-   mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null; then
+   mount -t debugfs none /sys/kernel/debug 2>/dev/null; then
 	mounted_debugfs=1
 fi
 if [ -e "$KMEMLEAK" ]; then
@@ -118,7 +120,8 @@ ok=0
 wait $p1 || ok=1
 wait $p2 || ok=1
 sed 's/^\([^#]\)/# \1/' "$work/r1" "$work/r2"
-result $ok "$((2 * READERS)) concurrent readers at random offsets and lengths see the reference's bytes"
+result $ok "$((2 * READERS)) concurrent readers at random offsets and lengths" \
+	"see the reference's bytes"
 
 # rmmod_holding FILE: unload kheaders while FILE is open and half read;
 # the file must then read the same bytes or fail, the module must be gone
@@ -209,7 +212,8 @@ fi
 if [ -z "$modular" ]; then
 	skip "$CHURN loads of kheaders beside a module load and unload loop" "kheaders is built in"
 elif ! modprobe -q -n crc-ccitt 2>/dev/null; then
-	skip "$CHURN loads of kheaders beside a module load and unload loop" "no crc-ccitt module (CONFIG_CRC_CCITT=m)"
+	skip "$CHURN loads of kheaders beside a module load and unload loop" \
+		"no crc-ccitt module (CONFIG_CRC_CCITT=m)"
 else
 	crc_was_loaded=
 	grep -q '^crc_ccitt ' /proc/modules && crc_was_loaded=1
@@ -234,9 +238,11 @@ else
 		cat $PROC > "$work/churn"
 		size=$(stat -c %s $PROC)
 		[ "$(wc -c < "$work/churn")" -eq "$size" ] ||
-			{ log "load $i: stat gives $size bytes, a read $(wc -c < "$work/churn")"; ok=1; }
+			{ log "load $i: stat gives $size bytes," \
+				"a read $(wc -c < "$work/churn")"; ok=1; }
 		# the stream made at load time is stored, not compressed
-		! grep -q '	crc_ccitt	crc_ccitt	' "$work/churn" || listed=$((listed + 1))
+		! grep -q '	crc_ccitt	crc_ccitt	' "$work/churn" ||
+			listed=$((listed + 1))
 	done
 	# the last one unpacks, with its Module.symvers
 	xz -dc < "$work/churn" | tar -xOf - Module.symvers > "$work/symvers"
@@ -260,7 +266,8 @@ else
 		ok=1
 	fi
 	log "crc-ccitt listed in $listed of $i loads"
-	result $ok "$i loads of kheaders beside a module load and unload loop: none failed, right size"
+	result $ok "$i loads of kheaders beside a module load and unload loop:" \
+		"none failed, right size"
 fi
 
 # 8: the reference still holds after all that
@@ -295,6 +302,7 @@ bad_log > "$work/bad"
 [ ! -s "$work/bad" ]
 rc=$?
 head -n 40 "$work/bad" | sed 's/^/# /'
-result $rc "kernel log since the test started has no BUG, WARNING, KASAN, lockdep or kmemleak report"
+result $rc "kernel log since the test started has no BUG, WARNING, KASAN," \
+	"lockdep or kmemleak report"
 
 finish

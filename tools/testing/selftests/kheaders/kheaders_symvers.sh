@@ -132,7 +132,8 @@ if [ -n "$modular" ]; then
 			ok=1
 		fi
 	done < "$work/listed"
-	result $ok "Module.symvers lists $DEP, loaded before kheaders ($(wc -l < "$work/modlines") module exports)"
+	result $ok "Module.symvers lists $DEP, loaded before kheaders" \
+		"($(wc -l < "$work/modlines") module exports)"
 else
 	[ ! -s "$work/modlines" ] || { log "module lines: $(head -n 3 "$work/modlines")"; ok=1; }
 	result $ok "Module.symvers of a built-in kheaders lists vmlinux alone, $DEP loaded or not"
@@ -157,10 +158,12 @@ wait $p1 || ok=1
 wait $p2 || ok=1
 sed 's/^\([^#]\)/# \1/' "$work/r1" "$work/r2"
 for f in $FILE $SYSFILE; do
-	[ "$(stat -c %s "$f")" -eq "$size" ] || { log "$f: stat size $(stat -c %s "$f"), read $size"; ok=1; }
+	[ "$(stat -c %s "$f")" -eq "$size" ] ||
+		{ log "$f: stat size $(stat -c %s "$f"), read $size"; ok=1; }
 	cmp -s "$f" "$work/ref" || { log "$f changed"; ok=1; }
 done
-result $ok "$i unloads and loads of $DEP: both files keep their $size bytes and size, for readers at any offset"
+result $ok "$i unloads and loads of $DEP: both files keep their $size bytes and size," \
+	"for readers at any offset"
 
 # The rest needs a Module.symvers that lists crc_ccitt
 if [ -z "$modular" ]; then
@@ -255,10 +258,12 @@ t2=$(date +%s%N)
 reload_kheaders || { log "could not load kheaders anew"; ok=1; }
 t3=$(date +%s%N)
 tar -xOf $FILE Module.symvers > "$work/again" || ok=1
-grep -q "	crc_ccitt	$DEP	" "$work/again" || { log "$DEP not listed after reload"; ok=1; }
+grep -q "	crc_ccitt	$DEP	" "$work/again" ||
+	{ log "$DEP not listed after reload"; ok=1; }
 listed=$(stat -c %s $FILE)
 log "$FILE: $alone bytes listing vmlinux alone, $listed with $DEP too"
-log "rmmod + modprobe kheaders: $(((t1 - t0) / 1000000)) ms listing vmlinux alone (made on first read), $(((t3 - t2) / 1000000)) ms with $DEP (made as it loads)"
+log "rmmod + modprobe kheaders: $(((t1 - t0) / 1000000)) ms listing vmlinux alone" \
+	"(made on first read), $(((t3 - t2) / 1000000)) ms with $DEP (made as it loads)"
 result $ok "a module loaded after kheaders is listed once kheaders is loaded again"
 
 finish

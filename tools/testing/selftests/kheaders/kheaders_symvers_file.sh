@@ -145,7 +145,8 @@ ok=0
 out=$(perl -e "$OPENS" $SYMVERS modprobe "$DEP") || ok=1
 check_opens "$out" || ok=1
 listed || { log "a new open does not list $DEP, loaded"; ok=1; }
-result $ok "opens before and after loading $DEP: each fstat size is the bytes that open reads; a new open lists $DEP"
+result $ok "opens before and after loading $DEP: each fstat size is the bytes" \
+	"that open reads; a new open lists $DEP"
 
 # 2: and with an unload between
 ok=0
@@ -153,7 +154,8 @@ module_loaded "$DEP" || modprobe "$DEP" || { log "modprobe $DEP failed"; ok=1; }
 out=$(perl -e "$OPENS" $SYMVERS rmmod "$DEP") || ok=1
 check_opens "$out" || ok=1
 ! listed || { log "a new open lists $DEP, unloaded"; ok=1; }
-result $ok "opens before and after unloading $DEP: each fstat size is the bytes that open reads; a new open leaves $DEP out"
+result $ok "opens before and after unloading $DEP: each fstat size is the bytes" \
+	"that open reads; a new open leaves $DEP out"
 
 # 3: a module build from the mount while others open the file and load and
 # unload a module with exports
@@ -194,13 +196,15 @@ grep -q 'WARNING: modpost\|ERROR: modpost' "$work/build.log" && ok=1
 [ $ok -eq 0 ] || tail -n 20 "$work/build.log" | sed 's/^/# /'
 read -r opens bad < "$work/reads"
 read -r churns < "$work/churn"
-log "build $((t1 - t0)) s; meanwhile $opens opens ($bad with fstat size other than their bytes) and $churns loads and unloads of $DEP"
+log "build $((t1 - t0)) s; meanwhile $opens opens ($bad with fstat size other" \
+	"than their bytes) and $churns loads and unloads of $DEP"
 [ "${bad:-x}" = 0 ] || ok=1
 case $churns in
 "" | *[!0-9]*) log "the module churn stopped: '$churns'"; ok=1 ;;
 esac
 umount "$mnt" || ok=1
-result $ok "a module builds from the mount and loads while the file is opened and $DEP loaded and unloaded"
+result $ok "a module builds from the mount and loads while the file is opened" \
+	"and $DEP loaded and unloaded"
 
 # MemAvailable in kB
 memavail() {
@@ -241,7 +245,8 @@ for round in 1 2 3; do
 	wait_held $HOLD || { ok=1; break; }
 	echo 3 > /proc/sys/vm/drop_caches
 	m1=$(memavail)
-	log "round $round: MemAvailable $m0 kB with 1 open held by uid $NOBODY, $m1 kB with $HOLD ($((m0 - m1)) kB)"
+	log "round $round: MemAvailable $m0 kB with 1 open held by uid $NOBODY," \
+		"$m1 kB with $HOLD ($((m0 - m1)) kB)"
 	costs="$costs $((m0 - m1))"
 done
 exec 3>&-
@@ -251,7 +256,8 @@ bg=
 cost=$(printf '%s\n' $costs | sort -n | sed -n 2p)
 log "a listing is $(($(stat -c %s $SYMVERS) / 1024)) kB"
 [ $ok -eq 0 ] && [ -n "$cost" ] && [ "$cost" -le 4096 ] || ok=1
-result $ok "$HOLD opens held by uid $NOBODY cost ${cost:-?} kB of MemAvailable (median of 3 rounds), at most 4096"
+result $ok "$HOLD opens held by uid $NOBODY cost ${cost:-?} kB of MemAvailable" \
+	"(median of 3 rounds), at most 4096"
 
 # 5: modprobe while an unprivileged user loops opening the file
 # churn N: N loads and unloads of DEP; print the milliseconds they took
@@ -277,7 +283,8 @@ touch "$stop"
 wait
 bg=
 read -r opens bad < "$work/reads"
-log "5 loads and unloads of $DEP: $alone ms alone, $beside ms beside uid $NOBODY's $opens opens ($bad with fstat size other than their bytes)"
+log "5 loads and unloads of $DEP: $alone ms alone, $beside ms beside uid $NOBODY's" \
+	"$opens opens ($bad with fstat size other than their bytes)"
 [ "${bad:-x}" = 0 ] && [ "${opens:-0}" -gt 0 ] || ok=1
 result $ok "modprobe and rmmod of $DEP work while uid $NOBODY loops opening $SYMVERS"
 

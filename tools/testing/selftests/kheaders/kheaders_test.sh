@@ -91,7 +91,8 @@ if [ ! -e $SYSFILE ]; then
 	ok=1
 else
 	[ "$(stat -c %a $SYSFILE)" = 444 ] || { log "$SYSFILE mode $(stat -c %a $SYSFILE)"; ok=1; }
-	[ "$(stat -c %s $SYSFILE)" -eq "$size" ] || { log "$SYSFILE size $(stat -c %s $SYSFILE)"; ok=1; }
+	[ "$(stat -c %s $SYSFILE)" -eq "$size" ] ||
+		{ log "$SYSFILE size $(stat -c %s $SYSFILE)"; ok=1; }
 	cmp $SYSFILE "$work/copy.tar.xz" | sed 's/^/# /'
 	cmp -s $SYSFILE "$work/copy.tar.xz" || ok=1
 fi
@@ -215,7 +216,9 @@ while read -r f; do
 	fi
 done < "$work/progs"
 [ $progs -ge 2 ] || { log "only $progs programs in the archive"; ok=1; }
-result $ok "the archive's $progs programs run here${cross:+, statically linked (cross-compiled kernel)}"
+name="the archive's $progs programs run here"
+[ -z "$cross" ] || name="$name, statically linked (cross-compiled kernel)"
+result $ok "$name"
 
 # 13: unloading kheaders removes both files
 if [ -n "$loaded" ]; then
@@ -226,7 +229,8 @@ if [ -n "$loaded" ]; then
 	[ ! -e $SYSFILE ] || { log "$SYSFILE still there"; ok=1; }
 	result $ok "rmmod kheaders removes $FILE and $SYSFILE"
 else
-	skip "rmmod kheaders removes $FILE and $SYSFILE" "kheaders is built in or was already loaded"
+	skip "rmmod kheaders removes $FILE and $SYSFILE" \
+		"kheaders is built in or was already loaded"
 fi
 
 finish
