@@ -7,7 +7,8 @@
 #   make demo                       build, boot, build a module in the guest
 #   make test                       every test (fast suite and VM suite)
 #   make check                      the fast suite alone (no VM)
-#   make lint                       checkpatch and shellcheck, in seconds
+#   make lint                       checkpatch, shellcheck, kernel-doc; the series
+#   make series KSRC=<pristine tree> [SERIES_OUT=dir]   the patch series for upstream
 #   make bench                      stock generator and ours side by side
 #   make clean                      remove build/
 #
@@ -18,7 +19,9 @@
 
 BUILD ?= $(CURDIR)/build
 
-.PHONY: all apply demo test check lint bench clean
+SERIES_OUT ?= $(BUILD)/series
+
+.PHONY: all apply demo test check lint series bench clean
 
 all:
 	@sed -n 's/^#   //p' Makefile
@@ -34,12 +37,16 @@ test:
 	@sh harness/run-tests.sh "$(BUILD)"
 
 check:
-	@sh harness/deps.sh
+	@sh harness/deps.sh 6.12 7.3
 	@sh harness/fast-tests.sh "$(BUILD)"
 
 lint:
-	@sh harness/deps.sh 6.12
+	@sh harness/deps.sh 6.12 7.3
 	@sh harness/lint.sh "$(BUILD)"
+
+series:
+	@test -n "$(KSRC)" || { echo "usage: make series KSRC=<pristine kernel tree> [SERIES_OUT=dir]" >&2; exit 2; }
+	sh harness/series.sh "$(KSRC)" "$(SERIES_OUT)"
 
 bench:
 	@sh harness/bench.sh "$(BUILD)"

@@ -9,10 +9,18 @@
 #     a file's SPDX line, checked in the 6.12 module code patch) and on
 #     the patch apply.sh makes to the module code (kernel/module/main.c,
 #     include/linux/module.h);
-#   - shellcheck: "shellcheck -x" on every shell script.
+#   - shellcheck: "shellcheck -x" on every shell script;
+#   - series: checkpatch.pl --strict on every patch of "make series"
+#     against the pristine 7.3 tree (BUILD_DIR/src/pristine-7.3), but for
+#     two warnings a maintainer is told about in the cover letter and the
+#     code: FILE_PATH_CHANGES (kheaders has no MAINTAINERS entry to
+#     update) and CONST_STRUCT (the sysfs attribute's size is known only
+#     at init, as in the stock kheaders.c);
+#   - kerneldoc: scripts/kernel-doc -Wall on the kernel-doc comments of
+#     the kernel code, no warning.
 # Prints TAP.
 #
-# Usage: lint.sh BUILD_DIR [CHECK...]   (default: both)
+# Usage: lint.sh BUILD_DIR [CHECK...]   (default: all four)
 # KH_LINT_TREE: a 6.12 tree with kheaders applied to use instead of
 # BUILD_DIR/src/linux-6.12.
 
@@ -24,7 +32,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(mkdir -p "${1:?usage: lint.sh BUILD_DIR [checkpatch] [shellcheck]}" && cd "$1" && pwd) ||
 	exit 1
 shift
-[ $# -gt 0 ] || set -- checkpatch shellcheck
+[ $# -gt 0 ] || set -- checkpatch shellcheck series kerneldoc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -36,6 +44,16 @@ if [ -z "$tree" ]; then
 		{ tap_diag < "$work/ksrc.log"; echo "Bail out! no 6.12 tree"; exit 1; }
 fi
 stock=$build/src/stock-6.12
+pristine=$build/src/pristine-7.3
+
+# pristine_tree: the pristine 7.3 tree is there, else a failed TAP result
+# DESCRIPTION
+pristine_tree() {
+	kh_unpack 7.3 "$pristine" > "$work/unpack.log" 2>&1 && return 0
+	tap_diag < "$work/unpack.log"
+	tap_result 1 "$1 (no pristine 7.3 tree; harness/deps.sh 7.3 fetches it)"
+	return 1
+}
 
 checkpatch() {
 	ok=0
@@ -69,10 +87,42 @@ shellcheck_all() {
 	tap_result $rc "shellcheck -x: every shell script"
 }
 
+series() {
+	what="checkpatch.pl --strict: every patch of make series"
+	pristine_tree "$what" || return 0
+	if ! sh "$top/harness/series.sh" "$pristine" "$work/series" > "$work/series.log" 2>&1; then
+		tap_diag < "$work/series.log"
+		tap_result 1 "$what (series.sh failed)"
+		return
+	fi
+	for p in "$work/series"/000[1-9]*.patch; do
+		perl "$pristine/scripts/checkpatch.pl" --strict --terse --show-types \
+			--no-signoff --ignore FILE_PATH_CHANGES,CONST_STRUCT "$p"
+	done > "$work/series.out" 2>&1
+	grep -E 'ERROR|WARNING|CHECK' "$work/series.out" | sed 's|.*/||' | tap_diag
+	! grep -qE 'ERROR|WARNING|CHECK' "$work/series.out"
+	tap_result $? "$what ($(wc -l < "$work/series/parts") patches)"
+}
+
+kerneldoc() {
+	what="scripts/kernel-doc -Wall: the kernel-doc of the kernel code"
+	pristine_tree "$what" || return 0
+	cp "$top/kernel/module/main.c.fragment" "$work/module_symvers.c"
+	# shellcheck disable=SC2046 # file names without blanks
+	(cd "$top" && "$pristine/scripts/kernel-doc" -none -Wall \
+		$(git ls-files 'kernel/*.c') "$work/module_symvers.c") > "$work/kdoc.out" 2>&1
+	rc=$?
+	tap_diag < "$work/kdoc.out"
+	[ $rc -eq 0 ] && ! grep -qi 'warning\|error' "$work/kdoc.out"
+	tap_result $? "$what"
+}
+
 for check; do
 	case $check in
 	checkpatch) checkpatch ;;
 	shellcheck) shellcheck_all ;;
+	series) series ;;
+	kerneldoc) kerneldoc ;;
 	*) tap_result 1 "no check '$check'" ;;
 	esac
 done

@@ -54,7 +54,7 @@ fast_pid=
 
 # The fast suite and secrets-checks.sh work on 6.12 whatever KH_VERSIONS says.
 # shellcheck disable=SC2086 # one word per version
-sh "$top/harness/deps.sh" $versions 6.12 arm64 llvm randstruct cross tools
+sh "$top/harness/deps.sh" $versions 6.12 7.3 arm64 llvm randstruct cross tools
 kh_record setup $? "the packages needed are installed" || finish
 for version in $versions; do
 	sh "$top/harness/ksrc.sh" "$version" "$build" > /dev/null 2> "$build/ksrc-$version.log"
