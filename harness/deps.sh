@@ -24,6 +24,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
 	cpio kmod xz-utils bzip2 lz4 lzop zstd perl rsync ccache shellcheck qemu-system-x86
+	libdw-dev
 	util-linux coreutils findutils file squashfs-tools-ng"
 # Each used by one test only, which fails naming it when it is missing: an
 # apt-get that cannot install them (offline, say) stops nothing else.

@@ -30,7 +30,8 @@
 # configured is named rather than left to a linker error.  A program that
 # the target cannot have (all of them without CONFIG_IKHEADERS_TARGET_PROGS;
 # objtool always) is archived as a script that stops the module build with
-# a message saying why.
+# a message saying why; so is gendwarfksyms (CONFIG_GENDWARFKSYMS), for
+# want of static libdw and libelf for the target.
 #
 # Secrets of the build stay out: with CONFIG_RANDSTRUCT, the layout seed
 # (scripts/basic/randstruct.seed, and the GCC plugin that carries it) is
@@ -156,7 +157,8 @@ fi
 
 # The fast path of a no-op build: the stamp's hash of what the last archive
 # was made of, and the archive's own identity, are unchanged.
-sigprefix="kheaders-sig-3 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH compressor=$compressor strip=$STRIP target=$target_progs mtime=$mtime"
+sigprefix="kheaders-sig-3 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH"
+sigprefix="$sigprefix compressor=$compressor strip=$STRIP target=$target_progs mtime=$mtime"
 archive_stat() {
 	stat -c '%s %i %.9Y %.9Z' "$archive"
 }
@@ -198,7 +200,7 @@ trap 'exit 1' HUP INT TERM
 		\( -name 'Makefile.*' -o -name Kbuild.include -o \
 		   -name subarch.include -o -name check-local-export -o \
 		   -name module-common.c -o -name modules-check.sh -o \
-		   -name depmod.sh \) -print0
+		   -name depmod.sh -o -name pahole-version.sh \) -print0
 	printf '%s\0' "$srctree/Makefile"
 
 	# Generated in the object tree by "make prepare".  utsversion.h and
@@ -240,9 +242,22 @@ cross=
 # the PIN of the module signing key (CONFIG_MODULE_SIG_KEY
 # "pkcs11:...;pin-value=..."), which the archive carries without it.
 configfiles=".config include/config/auto.conf include/generated/autoconf.h"
+# The configuration as rustc's --cfg flags, where Kconfig writes it (6.1
+# and later): 7.3's top Makefile refuses an external module build
+# without it.
+[ ! -f include/generated/rustc_cfg ] ||
+	configfiles="$configfiles include/generated/rustc_cfg"
 
 hostprogs="scripts/basic/fixdep scripts/mod/modpost"
-if is_enabled CONFIG_MODVERSIONS; then
+# The CRCs of MODVERSIONS come from genksyms, or, with
+# CONFIG_GENDWARFKSYMS (6.14 and later), from the debugging information
+# of each object, read by gendwarfksyms (linked with libdw, libelf and
+# zlib).
+dwarfksyms=
+if is_enabled CONFIG_GENDWARFKSYMS; then
+	dwarfksyms=scripts/gendwarfksyms/gendwarfksyms
+	hostprogs="$hostprogs $dwarfksyms"
+elif is_enabled CONFIG_MODVERSIONS; then
 	hostprogs="$hostprogs scripts/genksyms/genksyms"
 fi
 # Kbuild runs recordmcount on every object when the compiler cannot record
@@ -260,6 +275,14 @@ standins=
 if [ -n "$cross" ] && [ -z "$target_progs" ]; then
 	standins=$hostprogs
 	hostprogs=
+elif [ -n "$cross" ] && [ -n "$dwarfksyms" ]; then
+	# no static libdw for the target to build it with
+	standins=$dwarfksyms
+	kept=
+	for prog in $hostprogs; do
+		[ "$prog" = "$dwarfksyms" ] || kept="$kept $prog"
+	done
+	hostprogs=$kept
 fi
 if is_enabled CONFIG_OBJTOOL; then
 	if [ -n "$cross" ]; then
@@ -342,7 +365,8 @@ stand_in() {
 	shift
 	{
 		echo '#!/bin/sh'
-		echo "echo >&2 \"\$0: a stand-in: the kheaders archive of Linux $(cat include/config/kernel.release) has no $name that runs here:\""
+		echo "echo >&2 \"\$0: a stand-in: the kheaders archive of Linux" \
+			"$(cat include/config/kernel.release) has no $name that runs here:\""
 		for line in "$@"; do
 			echo "echo >&2 \"  $line\""
 		done
@@ -351,7 +375,15 @@ stand_in() {
 	chmod 755 "$file"
 }
 for prog in $standins; do
-	if [ "$prog" = tools/objtool/objtool ]; then
+	if [ "$prog" = "$dwarfksyms" ] && [ -n "$target_progs" ]; then
+		stand_in "$prog" \
+			"the kernel was built for another machine than the build host's," \
+			"and gendwarfksyms, which makes the CRCs of MODVERSIONS" \
+			"(CONFIG_GENDWARFKSYMS), is linked with libdw, libelf and zlib," \
+			"which the build host has no static libraries of for the target." \
+			"Build modules for this kernel in its build tree, or configure it" \
+			"without CONFIG_GENDWARFKSYMS (genksyms makes the CRCs then)."
+	elif [ "$prog" = tools/objtool/objtool ]; then
 		stand_in "$prog" \
 			"the kernel was built for another machine than the build host's, and" \
 			"objtool, which this configuration runs on every object (CONFIG_OBJTOOL)," \
@@ -378,12 +410,15 @@ for f in $configfiles; do
 done
 if is_enabled CONFIG_RANDSTRUCT; then
 	{
-		echo '# SPDX-License-Identifier: GPL-2.0'
-		echo '# Written by kernel/gen_kheaders.sh in place of the randstruct rules.'
+		# (the tag's name in two parts, not to be taken for this
+		# file's own)
+		printf '# %s: GPL-2.0\n' SPDX-License-Identifier
+		echo '# Written by the kheaders generator in place of the randstruct rules.'
 		# shellcheck disable=SC2016 # a make function, literally
-		echo '$(error This kernel randomizes the layout of structures (CONFIG_RANDSTRUCT),' \
-			'and its kheaders archive leaves out the secret seed of that layout, so a module' \
-			'built from it would not match the kernel: build modules for it in its build tree)'
+		echo '$(error This kernel randomizes the layout of structures' \
+			'(CONFIG_RANDSTRUCT), and its kheaders archive leaves out the' \
+			'secret seed of that layout, so a module built from it would not' \
+			'match the kernel: build modules for it in its build tree)'
 	} > "$tmp.bin/Makefile.randstruct"
 	set -- "$@" "scripts/Makefile.randstruct=$tmp.bin/Makefile.randstruct"
 fi

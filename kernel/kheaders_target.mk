@@ -17,7 +17,11 @@ kheaders-objs = $(addprefix $(1)/,$(shell sed -n \
 hostprogs-always-y += basic/fixdep mod/modpost
 mod/modpost-objs := $(call kheaders-objs,mod,modpost)
 
+# genksyms, unless the CRCs come from DWARF (gendwarfksyms: a stand-in,
+# see gen_kheaders.sh)
+ifndef CONFIG_GENDWARFKSYMS
 hostprogs-always-$(CONFIG_MODVERSIONS) += genksyms/genksyms
+endif
 genksyms/genksyms-objs := $(call kheaders-objs,genksyms,genksyms)
 HOSTCFLAGS_genksyms/parse.tab.o := -I $(src)/genksyms
 HOSTCFLAGS_genksyms/lex.lex.o := -I $(src)/genksyms

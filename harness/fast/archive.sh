@@ -29,7 +29,7 @@ test_archive_contents() {
 	done > "$scratch/missing"
 	[ ! -s "$scratch/missing" ] || fail "$(cat "$scratch/missing")" || return 1
 	# nothing but headers, Kbuild files and the build's host programs
-	grep -vE '^(include|arch/x86/include)/.*\.h$|^arch/x86/Makefile[^/]*$|^Makefile$|^include/config/(auto\.conf|kernel\.release)$|^\.config$|^scripts/(Makefile\.[a-z_-]+|Kbuild\.include|subarch\.include|module-common\.c|modules-check\.sh|depmod\.sh|module\.lds|basic/fixdep|mod/modpost)$|^tools/objtool/objtool$|^include/generated/' \
+	grep -vE '^(include|arch/x86/include)/.*\.h$|^arch/x86/Makefile[^/]*$|^Makefile$|^include/config/(auto\.conf|kernel\.release)$|^\.config$|^scripts/(Makefile\.[a-z_-]+|Kbuild\.include|subarch\.include|module-common\.c|modules-check\.sh|depmod\.sh|pahole-version\.sh|module\.lds|basic/fixdep|mod/modpost)$|^tools/objtool/objtool$|^include/generated/' \
 		"$scratch/list" > "$scratch/extra"
 	[ ! -s "$scratch/extra" ] || fail "unexpected members: $(head "$scratch/extra")" || return 1
 	! grep -qE 'utsversion\.h$|/compile\.h$|\.o$|\.cmd$' "$scratch/list" ||

@@ -10,6 +10,8 @@
 kh_configs() {
 	case $1 in
 	6.12) echo "debug arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
+	# 7.3 (mainline): MODVERSIONS from DWARF
+	7.*) echo "dwarf" ;;
 	# 6.1: one booted kernel, the archive built in and the image a
 	# module (6.12 boots the other way round), which also runs the
 	# kselftests through make
@@ -59,6 +61,11 @@ kh_config() {
 		# the archive and the image, each a module
 		frags="$frags $top/configs/ikheaders-m.config $image_m"
 		;;
+	dwarf)
+		# both modules, MODVERSIONS with gendwarfksyms (6.14 and later)
+		frags="$frags $top/configs/ikheaders-m.config $image_m"
+		frags="$frags $top/configs/gendwarfksyms.config"
+		;;
 	debug)
 		# built with clang (LLVM=1) on a KFENCE, lockdep, kmemleak
 		# kernel: the archive a module, the image built in; DKMS, bcc
@@ -68,8 +75,8 @@ kh_config() {
 		# stress test, Module.symvers under concurrent and
 		# unprivileged use); what a kernel with debugging options
 		# runs twice as slowly and adds nothing to, the arm64 and 6.1
-		# guests run (kheaders_symvers.sh, kheaders_image.sh, the
-		# kselftests through make)
+		# guests run (kheaders_symvers.sh, kheaders_image.sh; on 6.1
+		# the kselftests through make)
 		makevars="LLVM=1"
 		selftests="kheaders_test.sh kheaders_symvers_file.sh kheaders_stress.sh"
 		frags="$frags $top/configs/ikheaders-debug.config $top/configs/image-y.config"
@@ -83,9 +90,15 @@ kh_config() {
 		frags="$frags $top/configs/llvm.config $top/configs/image-y.config"
 		;;
 	arm64)
+		# the kselftests of what differs by architecture: the target
+		# programs of the archive, the CRCs of Module.symvers, the
+		# image; those of concurrency (the stress test, Module.symvers
+		# under concurrent and unprivileged use) run on the debug
+		# kernel, under lockdep and KASAN, and on 6.1
 		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
 		garch=arm64
 		image=arch/arm64/boot/Image
+		selftests="kheaders_test.sh kheaders_symvers.sh kheaders_image.sh"
 		frags="$frags $arm64_frags $image_m"
 		;;
 	arm64-prep | arm64-nolibc | llvm-arm64)
