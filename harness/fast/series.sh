@@ -111,7 +111,12 @@ test_series_bisect() {
 	for p in "$out"/000[1-9]*.patch; do
 		i=$((i + 1))
 		parts=$(sed -n "${i}p" "$out/parts")
-		(cd "$work/bisect" && git apply "$p") || fail "patch $i does not apply" || return 1
+		# (git apply in a folder of a git work tree, such as the
+		# project's own build/, would apply only what lies under that
+		# folder's path in the repository, which is nothing: the
+		# ceiling keeps git from finding that repository)
+		(cd "$work/bisect" && GIT_CEILING_DIRECTORIES=$work git apply "$p") ||
+			fail "patch $i does not apply" || return 1
 		if ! sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' "$p" |
 		     grep -qE '^(kernel|init|include|scripts)/'; then
 			echo "patch $i: no kernel code, not built"
