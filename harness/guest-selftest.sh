@@ -8,7 +8,8 @@
 # that the test can only use what /proc/kheaders.tar.xz holds.
 #
 # With ODIR and EXTRACTED, guest-checks.sh runs first (see there), and
-# guest-image.sh when the kernel has CONFIG_IKHEADERS_IMAGE.  With
+# guest-image.sh when the kernel has CONFIG_IKHEADERS_IMAGE (unless
+# KH_TOOLS is 0).  With
 # KSRC, the kselftests also run the two other ways a kernel CI starts
 # them, from the kernel tree: "make -C tools/testing/selftests
 # TARGETS=kheaders run_tests", in the tree and with O=DIR.  Those two
@@ -21,7 +22,7 @@
 #
 # Usage: guest-selftest.sh MODROOT KSELFTEST_DIR [ODIR EXTRACTED [KSRC]]
 # Environment: KH_SELFTESTS, the kselftests the first way runs (default:
-#   all of the collection)
+#   all of the collection); KH_TOOLS=0: no guest-image.sh
 
 set -u
 modroot=$1
@@ -37,7 +38,7 @@ fi
 if [ $# -ge 4 ]; then
 	sh "$here/guest-checks.sh" "$3" "$4" | sed 's/^/KH-CHECK: /'
 	# the tools that look in /lib/modules/$(uname -r)/build
-	if grep -q '^CONFIG_IKHEADERS_IMAGE=[ym]' "$3/.config"; then
+	if [ "${KH_TOOLS:-1}" != 0 ] && grep -q '^CONFIG_IKHEADERS_IMAGE=[ym]' "$3/.config"; then
 		sh "$here/guest-image.sh" "$here/demo-module" | sed 's/^/KH-CHECK: /'
 	fi
 fi

@@ -95,7 +95,8 @@ g=
 [ "$garch" != arm64 ] || g=/host
 ksrc_arg=
 [ "$ways" -eq 1 ] || ksrc_arg=$g$tree
-printf 'KH_SELFTESTS="%s" sh %s %s %s %s %s %s\n' "$selftests" "$g$top/harness/guest-selftest.sh" "$g$odir/modroot" \
+printf 'KH_SELFTESTS="%s" KH_TOOLS=%s sh %s %s %s %s %s %s\n' "$selftests" "$tools" \
+	"$g$top/harness/guest-selftest.sh" "$g$odir/modroot" \
 	"$g$odir/kselftest" "$g$odir" "$g$odir/extracted.tar.xz" "$ksrc_arg" > "$odir/kh-job.sh"
 # the host's side is done: the runner may start building the next kernel
 [ -z "${KH_HOST_DONE:-}" ] || touch "$KH_HOST_DONE"

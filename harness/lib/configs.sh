@@ -29,6 +29,8 @@ kh_configs() {
 #   ways      how many ways the guest runs the kselftests (the first
 #             runs them all, each further one kheaders_stress.sh)
 #   selftests the kselftests the guest runs the first way (empty: all)
+#   tools     1 (default): a guest of a kernel with the image also runs
+#             DKMS, bcc and bpftrace against it (guest-image.sh); 0: not
 # Returns 1 for an unknown CFG.
 # shellcheck disable=SC2034 # the variables are the caller's
 kh_config() {
@@ -36,6 +38,7 @@ kh_config() {
 	targets=
 	hide=
 	ways=1
+	tools=1
 	selftests=
 	garch=x86_64
 	image=arch/x86/boot/bzImage
@@ -49,13 +52,16 @@ kh_config() {
 		frags="$frags $top/configs/ikheaders-$2.config"
 		;;
 	ym)
-		# the archive built in, the image a module; the guest also
-		# runs the stress test through make, in the tree and with O=
-		# (with an overlayfs over the read-only tree), where a kernel
-		# without debugging options runs it quickly
+		# the archive built in, the image a module; the guest runs
+		# the kselftests but the stress test, which the debug kernel
+		# runs in full, then the stress test through make, in the tree
+		# and with O= (with an overlayfs over the read-only tree), a
+		# few rounds each; DKMS, bcc and bpftrace against the mounted
+		# image (BPF_SYSCALL), on a kernel without debugging options
 		ways=3
+		selftests="kheaders_test.sh kheaders_symvers.sh kheaders_symvers_file.sh kheaders_image.sh"
 		frags="$frags $top/configs/ikheaders-y.config $image_m"
-		frags="$frags $top/configs/overlay.config"
+		frags="$frags $top/configs/overlay.config $top/configs/bpf.config"
 		;;
 	m)
 		# the archive and the image, each a module
@@ -68,19 +74,19 @@ kh_config() {
 		;;
 	debug)
 		# built with clang (LLVM=1) on a KFENCE, lockdep, kmemleak
-		# kernel: the archive a module, the image built in; DKMS, bcc
-		# and bpftrace against the mounted image in its guest, which
+		# kernel: the archive a module, the image built in; its guest
 		# runs the kselftests of the kernel code that reads and
 		# serves (the archive's with an LLVM module build, the
 		# stress test, Module.symvers under concurrent and
-		# unprivileged use); what a kernel with debugging options
-		# runs twice as slowly and adds nothing to, the arm64 and 6.1
+		# unprivileged use with an LLVM module build from the
+		# mounted image); what a kernel with debugging options runs
+		# twice as slowly and adds nothing to, the arm64 and 6.1
 		# guests run (kheaders_symvers.sh, kheaders_image.sh; on 6.1
-		# the kselftests through make)
+		# the kselftests through make, DKMS, bcc and bpftrace)
 		makevars="LLVM=1"
+		tools=0
 		selftests="kheaders_test.sh kheaders_symvers_file.sh kheaders_stress.sh"
 		frags="$frags $top/configs/ikheaders-debug.config $top/configs/image-y.config"
-		frags="$frags $top/configs/bpf.config"
 		;;
 	llvm)
 		# built in, archive and image, with clang; the guest also runs
@@ -94,8 +100,10 @@ kh_config() {
 		# programs of the archive, the CRCs of Module.symvers, the
 		# image; those of concurrency (the stress test, Module.symvers
 		# under concurrent and unprivileged use) run on the debug
-		# kernel, under lockdep and KASAN, and on 6.1
+		# kernel, under lockdep and kmemleak, and on 6.1, and DKMS,
+		# bcc and bpftrace, which no architecture changes, on 6.1
 		makevars="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		tools=0
 		garch=arm64
 		image=arch/arm64/boot/Image
 		selftests="kheaders_test.sh kheaders_symvers.sh kheaders_image.sh"

@@ -156,12 +156,28 @@ grep -q '	vmlinux	EXPORT_SYMBOL' "$mnt/Module.symvers" || { log "no vmlinux expo
 nsyms=$(grep -c . "$mnt/Module.symvers")
 result $ok "Module.symvers -> $SYMVERS: $nsyms exports, fstat size = bytes read (${2:-?})"
 
-# 5: a module built from the mounted tree alone
-ok=1
+# 5, 6: one build from the mounted tree alone of two modules: one that
+# uses vmlinux, and one that uses crc_ccitt of $DEP, loaded after the
+# mount, which Module.symvers must list by then
+if module_loaded $DEP && rmmod $DEP 2>/dev/null; then
+	reload_dep=1
+fi
+if ! module_loaded $DEP && modprobe -q $DEP 2>/dev/null; then
+	loaded_dep=1
+fi
 mkdir "$work/mod"
-cp "$TESTDIR/testmod/Makefile" "$TESTDIR/testmod/kheaders_testmod.c" "$work/mod/"
+cp "$TESTDIR/testmod/kheaders_testmod.c" "$work/mod/"
+cat "$TESTDIR/testmod/Makefile" > "$work/mod/Makefile"
+if [ -n "$loaded_dep" ]; then
+	cp "$TESTDIR/crcmod/kheaders_crcmod.c" "$work/mod/"
+	grep '^obj-m' "$TESTDIR/crcmod/Makefile" | sed 's/:=/+=/' >> "$work/mod/Makefile"
+fi
+built=0
+kbuild_make "$mnt" -j"$(nproc)" M="$work/mod" modules > "$work/build.log" 2>&1 || built=1
+
+ok=1
 token=$$
-if kbuild_make "$mnt" -s M="$work/mod" modules > "$work/build.log" 2>&1 &&
+if [ $built -eq 0 ] &&
    insmod "$work/mod/kheaders_testmod.ko" token="$token" &&
    dmesg | grep -q "kheaders_testmod: loaded on $(uname -r), token $token" &&
    [ "$(cat /sys/module/kheaders_testmod/taint)" = O ] &&
@@ -171,26 +187,17 @@ fi
 [ $ok -eq 0 ] || sed 's/^/# /' "$work/build.log" | tail -n 20
 result $ok "a module built with make -C $mnt M=<dir> modules loads without forcing and unloads"
 
-# 6: a module loaded after the mount is in Module.symvers, and a module
-# that uses it builds and loads
-if module_loaded $DEP && rmmod $DEP 2>/dev/null; then
-	reload_dep=1
-fi
-if ! module_loaded $DEP && modprobe -q $DEP 2>/dev/null; then
-	loaded_dep=1
-	ok=0
+if [ -n "$loaded_dep" ]; then
+	ok=$built
 	grep -q "	crc_ccitt	$DEP	EXPORT_SYMBOL" "$mnt/Module.symvers" ||
 		{ log "Module.symvers does not list crc_ccitt of $DEP"; ok=1; }
-	mkdir "$work/crcmod"
-	cp "$TESTDIR/crcmod/Makefile" "$TESTDIR/crcmod/kheaders_crcmod.c" "$work/crcmod/"
-	kbuild_make "$mnt" M="$work/crcmod" modules > "$work/crc.log" 2>&1 || ok=1
-	if grep -q 'WARNING: modpost' "$work/crc.log"; then
-		grep 'WARNING: modpost' "$work/crc.log" | sed 's/^/# /'
+	if grep -q 'WARNING: modpost' "$work/build.log"; then
+		grep 'WARNING: modpost' "$work/build.log" | sed 's/^/# /'
 		ok=1
 	fi
-	insmod "$work/crcmod/kheaders_crcmod.ko" || ok=1
+	[ $ok -ne 0 ] || insmod "$work/mod/kheaders_crcmod.ko" || ok=1
 	module_loaded kheaders_crcmod && rmmod kheaders_crcmod
-	[ $ok -eq 0 ] || tail -n 20 "$work/crc.log" | sed 's/^/# /'
+	[ $ok -eq 0 ] || tail -n 20 "$work/build.log" | sed 's/^/# /'
 	result $ok "$DEP loaded after the mount: in Module.symvers;" \
 		"a module using it builds without warning and loads"
 else
