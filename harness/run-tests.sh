@@ -8,8 +8,10 @@
 #     (KH_CONFIGS, else kh_configs in harness/lib/configs.sh),
 #     vm-config.sh: the kernel built, checked on the host and, unless
 #     only prepared, booted in QEMU to run guest-checks.sh and the
-#     kselftests.  The kernels are built one after the other, each once
-#     the one before is built and checked on the host; the guests boot
+#     kselftests.  The kernels are built one after the other (those
+#     booted first, then those only checked on the host, which run beside
+#     the guests), each once the one before is built and checked on the
+#     host; the guests boot
 #     one at a time (vm-config.sh takes BUILD_DIR/.guest.lock), each
 #     beside the builds that follow it;
 #   - the arm64 userland for the arm64 guests made (arm64-root.sh) beside
@@ -52,10 +54,25 @@ finish() {
 }
 fast_pid=
 
-# The fast suite and secrets-checks.sh work on 6.12 whatever KH_VERSIONS says.
+# The fast suite and secrets-checks.sh work on 6.12 whatever KH_VERSIONS
+# says.  What the fast suite and the first kernel need is installed first;
+# the rest (cross compilers, the arm64 guest's, RANDSTRUCT's, the guests'
+# tools) while they run, before anything that needs it starts.
 # shellcheck disable=SC2086 # one word per version
-sh "$top/harness/deps.sh" $versions 6.12 7.3 arm64 llvm randstruct cross tools
-kh_record setup $? "the packages needed are installed" || finish
+sh "$top/harness/deps.sh" $versions 6.12 7.3 llvm
+kh_record setup $? "the packages needed first are installed" || finish
+rm -f "$build/.deps-rest"
+( sh "$top/harness/deps.sh" arm64 randstruct cross tools > "$build/deps-rest.log" 2>&1
+	echo $? > "$build/.deps-rest.new" && mv "$build/.deps-rest.new" "$build/.deps-rest" ) &
+deps_pid=$!
+# deps_rest: wait for the rest of the packages, recorded once
+deps_rest() {
+	[ -n "$deps_pid" ] || return 0
+	wait "$deps_pid"
+	deps_pid=
+	[ "$(cat "$build/.deps-rest" 2>/dev/null)" = 0 ]
+	kh_record setup $? "the other packages needed are installed" || tap_diag < "$build/deps-rest.log"
+}
 for version in $versions; do
 	sh "$top/harness/ksrc.sh" "$version" "$build" > /dev/null 2> "$build/ksrc-$version.log"
 	kh_record setup $? "linux-$version tree prepared" || tap_diag < "$build/ksrc-$version.log"
@@ -81,11 +98,21 @@ else
 	fast_pid=$!
 fi
 
-# The configurations, as "VERSION CFG" lines
-for version in $versions; do
-	[ -f "$build/src/linux-$version.unpacked" ] || continue
-	for cfg in ${KH_CONFIGS:-$(kh_configs "$version")}; do
-		echo "$version $cfg"
+# The configurations, as "VERSION CFG" lines: those booted first, so that
+# their guests, which run one at a time, start early, and the builds
+# checked on the host alone (and secrets-checks.sh) run beside them
+for pass in boot host; do
+	for version in $versions; do
+		[ -f "$build/src/linux-$version.unpacked" ] || continue
+		for cfg in ${KH_CONFIGS:-$(kh_configs "$version")}; do
+			targets=
+			kh_config "$version" "$cfg" 2> /dev/null || true
+			if [ -z "$targets" ]; then
+				[ $pass = boot ] && echo "$version $cfg"
+			else
+				[ $pass = host ] && echo "$version $cfg"
+			fi
+		done
 	done
 done > "$build/.vm-configs"
 
@@ -93,14 +120,19 @@ done > "$build/.vm-configs"
 root_pid=
 if grep -q ' arm64$' "$build/.vm-configs" && [ -z "${KH_GUEST_ROOT:-}" ]; then
 	root_t0=$(date +%s)
-	sh "$top/harness/arm64-root.sh" "$build" > "$build/.arm64-root" &
+	# mmdebstrap is among the packages installed meanwhile
+	( while [ ! -e "$build/.deps-rest" ]; do sleep 2; done
+	  sh "$top/harness/arm64-root.sh" "$build" > "$build/.arm64-root" ) &
 	root_pid=$!
 fi
 
 # Each configuration starts once the one before has its kernel built and
 # checked on the host; its guest may still run or wait for the one before.
 pids=
+first=1
 while read -r version cfg; do
+	[ -n "$first" ] || deps_rest
+	first=
 	if [ "$cfg" = arm64 ] && [ -n "$root_pid" ]; then
 		wait "$root_pid"
 		kh_record setup $? "arm64 Debian userland for the guest ($(($(date +%s) - root_t0))s)" &&
@@ -123,6 +155,7 @@ while read -r version cfg; do
 	done
 done < "$build/.vm-configs"
 
+deps_rest
 # RANDSTRUCT kernels: no secret of the build in the archive
 case " $versions " in
 *" 6.12 "*)
