@@ -25,7 +25,7 @@
 # anything failed.  harness/README.md lists what each part checks.
 #
 # Usage: run-tests.sh [BUILD_DIR]
-# Environment: KH_VERSIONS (default "6.12 6.1"), KH_CONFIGS,
+# Environment: KH_VERSIONS (default "6.12 6.1 7.3"), KH_CONFIGS,
 #   KH_VM_TIMEOUT (seconds per boot, default 3000), KH_NO_FAST (set: no
 #   fast suite, counted skipped), KH_SECRETS (set: secrets-checks.sh also
 #   when KH_CONFIGS is set; it always runs without KH_CONFIGS), KH_CCACHE
@@ -37,7 +37,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=harness/lib.sh
 . "$top/harness/lib.sh"
 build=$(mkdir -p "${1:-$top/build}" && cd "${1:-$top/build}" && pwd) || exit 1
-versions=${KH_VERSIONS:-6.12 6.1}
+versions=${KH_VERSIONS:-6.12 6.1 7.3}
 start=$(date +%s)
 KH_LEDGER=
 kh_ledger "$build"

@@ -68,9 +68,11 @@ kh_config() {
 		frags="$frags $top/configs/ikheaders-m.config $image_m"
 		;;
 	dwarf)
-		# both modules, MODVERSIONS with gendwarfksyms (6.14 and later)
+		# both modules, MODVERSIONS with gendwarfksyms (6.14 and
+		# later); every kselftest, DKMS, bcc and bpftrace against the
+		# mounted image (BPF_SYSCALL)
 		frags="$frags $top/configs/ikheaders-m.config $image_m"
-		frags="$frags $top/configs/gendwarfksyms.config"
+		frags="$frags $top/configs/gendwarfksyms.config $top/configs/bpf.config"
 		;;
 	debug)
 		# built with clang (LLVM=1) on a KFENCE, lockdep, kmemleak
