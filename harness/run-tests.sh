@@ -11,9 +11,8 @@
 #     kselftests.  The kernels are built one after the other (those
 #     booted first, then those only checked on the host, which run beside
 #     the guests), each once the one before is built and checked on the
-#     host; the guests boot
-#     one at a time (vm-config.sh takes BUILD_DIR/.guest.lock), each
-#     beside the builds that follow it;
+#     host; the guests boot one at a time (vm-config.sh takes
+#     BUILD_DIR/.guest.lock), each beside the builds that follow it;
 #   - the arm64 userland for the arm64 guests made (arm64-root.sh) beside
 #     the first kernel;
 #   - secrets-checks.sh (6.12 RANDSTRUCT kernels, no VM), after the last
@@ -105,7 +104,7 @@ for pass in boot host; do
 	for version in $versions; do
 		[ -f "$build/src/linux-$version.unpacked" ] || continue
 		for cfg in ${KH_CONFIGS:-$(kh_configs "$version")}; do
-			targets=
+			# kh_config empties targets first, also for an unknown CFG
 			kh_config "$version" "$cfg" 2> /dev/null || true
 			if [ -z "$targets" ]; then
 				[ $pass = boot ] && echo "$version $cfg"
