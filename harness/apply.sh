@@ -4,10 +4,12 @@
 # Apply kheaders to a kernel tree: copy the overlay files, put the two
 # fragments into init/Kconfig and kernel/Makefile in place of the stock
 # IKHEADERS entry and rules (or of what an earlier run put there), add
-# module_symvers() to the module code (the end of
-# kernel/module/main.c, and its declaration at the end of
-# include/linux/module.h), the selftest to tools/testing/selftests/Makefile
-# and the documentation page to Documentation/admin-guide/index.rst.
+# module_symvers() to the module code (kernel/module/symvers.c, built
+# with MODULE_SYMVERS, its declaration at the end of
+# include/linux/module.h; kernel_symbol_name() and kernel_symbol_namespace()
+# move from main.c to internal.h for it), the selftest to
+# tools/testing/selftests/Makefile and the documentation page to
+# Documentation/admin-guide/index.rst.
 #
 # Usage: apply.sh KSRC
 #
@@ -15,8 +17,9 @@
 # tree with a known IKHEADERS entry is left untouched, with an error.
 #
 # KH_APPLY_PARTS (for series.sh, on a pristine tree): apply only these
-# parts, the patches of "make series", of: module kheaders image selftests
-# docs (part_of() says which file is in which).
+# parts, the patches of "make series", of: symbols module kheaders image
+# selftests docs (part_of() says which file is in which; "symbols" is the
+# move of the two functions, which no file of the overlay holds).
 
 set -eu
 
@@ -32,11 +35,16 @@ die() {
 	exit 1
 }
 
+# shellcheck source=harness/apply/blocks.sh
+. "$top/harness/apply/blocks.sh"
+# shellcheck source=harness/apply/backports.sh
+. "$top/harness/apply/backports.sh"
+
 [ -n "$ksrc" ] || die "usage: apply.sh KSRC (a Linux kernel source tree)"
 [ -d "$ksrc" ] || die "$ksrc: no such directory"
 ksrc=$(cd "$ksrc" && pwd)
 
-parts=${KH_APPLY_PARTS:-module kheaders image selftests docs}
+parts=${KH_APPLY_PARTS:-symbols module kheaders image selftests docs}
 
 # part_of FILE: the part (the patch of "make series") that FILE of this
 # project is in
@@ -50,13 +58,18 @@ part_of() {
 	esac
 }
 
+# has_part PART: PART is being applied
+has_part() {
+	case " $parts " in
+	*" $1 "*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 # in_parts FILE...: each FILE is in a part being applied
 in_parts() {
 	for f; do
-		case " $parts " in
-		*" $(part_of "$f") "*) ;;
-		*) return 1 ;;
-		esac
+		has_part "$(part_of "$f")" || return 1
 	done
 }
 
@@ -71,6 +84,7 @@ done
 # --- recognise the tree before touching anything ----------------------------
 
 for f in Makefile init/Kconfig kernel/Makefile kernel/module/main.c \
+	 kernel/module/internal.h kernel/module/Makefile \
 	 kernel/module/Kconfig include/linux/module.h \
 	 tools/testing/selftests/Makefile scripts/Kbuild.include; do
 	[ -f "$ksrc/$f" ] || die "$ksrc is not a kernel tree: no $f"
@@ -80,9 +94,6 @@ grep -q '^VERSION = ' "$ksrc/Makefile" ||
 
 # What stands in init/Kconfig and kernel/Makefile now: our block from an
 # earlier run, or the stock entry of Linux 5.2 and later.
-has_block() {
-	grep -qxF "$begin" "$1" && grep -qxF "$end" "$1"
-}
 has_block "$ksrc/init/Kconfig" || grep -qx 'config IKHEADERS' "$ksrc/init/Kconfig" ||
 	die "init/Kconfig has neither an IKHEADERS entry nor an applied kheaders block"
 # shellcheck disable=SC2016 # a make variable, literally
@@ -92,44 +103,6 @@ has_block "$ksrc/kernel/Makefile" ||
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-# The awk function both splices share: print the block, fragment frag
-# between the lines begin and end, and note that it is done.
-# shellcheck disable=SC2016 # awk code, literally
-awk_block='
-	function block() {
-		print begin
-		while ((getline line < frag) > 0)
-			print line
-		close(frag)
-		print end
-		done = 1
-	}'
-
-# Print file $1 with fragment $2 in place of the region it replaces: our
-# block from an earlier run when $4 is set, else the lines for which the awk
-# statements $3 set "stock" (the block goes where the first of them stood).
-splice() {
-	awk -v begin="$begin" -v end="$end" -v frag="$2" -v had_block="$4" "
-		$awk_block
-		\$0 == begin { inblock = 1; block(); next }
-		inblock { if (\$0 == end) inblock = 0; next }
-		{ $3 }
-		!had_block && stock { if (!done) block(); next }
-		{ print }
-	" "$1"
-}
-
-# Print, and succeed, if any line outside our block is about kheaders: the
-# stock entry was then in a form this script does not know.
-leftover() {
-	awk -v begin="$begin" -v end="$end" '
-		$0 == begin { inblock = 1 }
-		$0 == end { inblock = 0; next }
-		!inblock && /kheaders|IKHEADERS|genikh/ { print FILENAME ":" FNR ": " $0; bad = 1 }
-		END { exit !bad }
-	' "$1"
-}
 
 # init/Kconfig: the stock entry runs from "config IKHEADERS" to the next
 # entry.
@@ -191,101 +164,6 @@ else
 	cp "$ksrc/kernel/Makefile" "$tmp/Makefile"
 fi
 
-# insert_block FILE FRAGMENT LAST_LINE [BEGIN END [BEFORE]]: print FILE
-# with FRAGMENT between the markers BEGIN and END (default: the C ones),
-# the block of an earlier run taken out first; the block goes before the
-# first line that is BEFORE, else before the last line when it is
-# LAST_LINE, else at the end when LAST_LINE is empty
-insert_block() {
-	awk -v begin="${4:-$cbegin}" -v end="${5:-$cend}" -v frag="$2" -v last="$3" \
-	    -v before="${6:-}" "$awk_block"'
-		$0 == begin { inblock = 1; next }
-		inblock { if ($0 == end) inblock = 0; next }
-		{ lines[++n] = $0 }
-		END {
-			if (last != "" && lines[n] != last)
-				exit 1
-			at = 0
-			for (i = 1; i <= n && !at; i++)
-				if (before != "" && lines[i] == before)
-					at = i
-			if (!at && last != "")
-				at = n
-			for (i = 1; i <= n; i++) {
-				if (i == at)
-					block()
-				print lines[i]
-			}
-			if (!done)
-				block()
-		}
-	' "$1"
-}
-
-# The overlay is written for mainline; older trees get it through these
-# backports, each chosen by what the tree declares (never by its version
-# number), each checked to have changed what it must.
-#
-# sed_backport FILE SCRIPT WHAT: FILE (the current text, in $tmp/cur)
-# through sed SCRIPT, which must change it
-sed_backport() {
-	sed "$2" "$tmp/cur" > "$tmp/next"
-	! cmp -s "$tmp/cur" "$tmp/next" || die "$1: nothing to backport for $3"
-	mv "$tmp/next" "$tmp/cur"
-}
-
-# tree_has FILE PATTERN: the tree's FILE has a line matching PATTERN (grep -E)
-tree_has() {
-	grep -Eqs "$2" "$ksrc/$1"
-}
-
-# backport FILE: $tmp/cur is FILE's text for this tree
-backport() {
-	cp "$top/$1" "$tmp/cur"
-	case $1 in
-	*.c | *.fragment)
-		# before 6.13 a symbol namespace is a bare word, which the
-		# macros turn into a string
-		if tree_has include/linux/export.h '__stringify\(ns\)' &&
-		   grep -Eq '(EXPORT_SYMBOL_NS(_GPL)?|MODULE_IMPORT_NS)\(' "$tmp/cur"; then
-			sed_backport "$1" 's/\(EXPORT_SYMBOL_NS\(_GPL\)\{0,1\}([A-Za-z0-9_]*, \)"\([A-Z0-9_]*\)")/\1\3)/
-				s/MODULE_IMPORT_NS("\([A-Z0-9_]*\)")/MODULE_IMPORT_NS(\1)/' "symbol namespaces"
-		fi
-		;;
-	esac
-	case $1 in
-	kernel/kheaders.c)
-		# before 6.13's const sysfs binary attributes
-		if tree_has include/linux/sysfs.h '\(\*read\)\(struct file \*, struct kobject \*, struct bin_attribute \*'; then
-			sed_backport "$1" 's/const struct bin_attribute \*attr/struct bin_attribute *attr/' \
-				"a const bin_attribute"
-		fi
-		;;
-	kernel/kheaders_image.c)
-		# before 6.9, blk_alloc_disk() takes no queue limits and
-		# returns NULL on failure
-		if tree_has include/linux/blkdev.h '^#define blk_alloc_disk\(node_id\)'; then
-			sed_backport "$1" 's/blk_alloc_disk(NULL, NUMA_NO_NODE)/(blk_alloc_disk(NUMA_NO_NODE) ?: ERR_PTR(-ENOMEM))/' \
-				"blk_alloc_disk()"
-		fi
-		;;
-	kernel/module/main.c.fragment)
-		# before mainline's one export table with per-symbol flags
-		# (__kflagstab): a table for EXPORT_SYMBOL_GPL() apart
-		if ! tree_has kernel/module/internal.h '__start___kflagstab'; then
-			awk -v with="$top/harness/backport/symvers-gpl-tables.c" '
-				$0 == "struct symvers_table {" { skip = 1; found++
-					while ((getline l < with) > 0) print l }
-				!skip { print }
-				skip && /^#define SYMVERS_TABLES/ { skip = 0; found++ }
-				END { exit found != 2 }
-			' "$tmp/cur" > "$tmp/next" || die "$1: no export tables to backport"
-			mv "$tmp/next" "$tmp/cur"
-		fi
-		;;
-	esac
-}
-
 # Every file of the overlay as this tree takes it, under $tmp/overlay
 for f in $overlay; do
 	backport "$f"
@@ -293,9 +171,37 @@ for f in $overlay; do
 	mv "$tmp/cur" "$tmp/overlay/$f"
 done
 
-if in_parts kernel/module/main.c.fragment; then
-	backport kernel/module/main.c.fragment
-	insert_block "$ksrc/kernel/module/main.c" "$tmp/cur" '' > "$tmp/main.c"
+# kernel/module/main.c: the block an earlier version of this overlay
+# added at its end (module_symvers(), now in symvers.c) taken out
+awk -v begin="$cbegin" -v end="$cend" '
+	$0 == begin { inblock = 1; next }
+	inblock { if ($0 == end) inblock = 0; next }
+	{ print }
+' "$ksrc/kernel/module/main.c" > "$tmp/main.c"
+cp "$ksrc/kernel/module/internal.h" "$tmp/internal.h"
+
+# "symbols": kernel_symbol_name() and kernel_symbol_namespace() move from
+# main.c to internal.h, static inline beside kernel_symbol_value(), so
+# that symvers.c reads a symbol as main.c does.  They are taken from the
+# tree's own main.c, as they stand there.
+value_line='static inline unsigned long kernel_symbol_value(const struct kernel_symbol *sym)'
+if has_part symbols; then
+	if symbol_helpers take "$tmp/main.c" > "$tmp/helpers"; then
+		grep -qxF "$value_line" "$tmp/internal.h" ||
+			die "kernel/module/internal.h has no kernel_symbol_value(); nothing changed"
+		symbol_helpers drop "$tmp/main.c" > "$tmp/next"
+		mv "$tmp/next" "$tmp/main.c"
+		insert_block "$ksrc/kernel/module/internal.h" "$tmp/helpers" '' \
+			"$cbegin" "$cend" "$value_line" > "$tmp/internal.h"
+	elif ! grep -qxF "$cbegin" "$tmp/internal.h"; then
+		die "kernel/module/main.c: no kernel_symbol_name() and kernel_symbol_namespace() to move; nothing changed"
+	fi
+fi
+
+if in_parts kernel/module/symvers.c; then
+	# kernel/module/Makefile: symvers.o, built with MODULE_SYMVERS
+	insert_block "$ksrc/kernel/module/Makefile" "$top/kernel/module/Makefile.fragment" '' \
+		"$begin" "$end" > "$tmp/module.mk"
 	# (before the cleanup helpers where there are any, with the module
 	# declarations)
 	insert_block "$ksrc/include/linux/module.h" "$top/include/linux/module.h.fragment" \
@@ -307,7 +213,7 @@ if in_parts kernel/module/main.c.fragment; then
 		'endif # MODULES' "$begin" "$end" > "$tmp/module.Kconfig" ||
 		die "kernel/module/Kconfig does not end with 'endif # MODULES'; nothing changed"
 else
-	cp "$ksrc/kernel/module/main.c" "$tmp/main.c"
+	cp "$ksrc/kernel/module/Makefile" "$tmp/module.mk"
 	cp "$ksrc/include/linux/module.h" "$tmp/module.h"
 	cp "$ksrc/kernel/module/Kconfig" "$tmp/module.Kconfig"
 fi
@@ -368,6 +274,8 @@ done
 install_file "$tmp/Kconfig" "$ksrc/init/Kconfig" init/Kconfig
 install_file "$tmp/Makefile" "$ksrc/kernel/Makefile" kernel/Makefile
 install_file "$tmp/main.c" "$ksrc/kernel/module/main.c" kernel/module/main.c
+install_file "$tmp/internal.h" "$ksrc/kernel/module/internal.h" kernel/module/internal.h
+install_file "$tmp/module.mk" "$ksrc/kernel/module/Makefile" kernel/module/Makefile
 install_file "$tmp/module.h" "$ksrc/include/linux/module.h" include/linux/module.h
 install_file "$tmp/module.Kconfig" "$ksrc/kernel/module/Kconfig" kernel/module/Kconfig
 install_file "$tmp/selftests.mk" "$ksrc/tools/testing/selftests/Makefile" \

@@ -29,7 +29,7 @@ kh_unpack "$version" "$tree"
 # The stock files (from the tarball: the tree may have kheaders applied).
 stock="kernel/gen_kheaders.sh kernel/Makefile init/Kconfig
 	tools/testing/selftests/Makefile kernel/module/main.c include/linux/module.h
-	kernel/module/Kconfig"
+	kernel/module/Kconfig kernel/module/internal.h kernel/module/Makefile"
 missing=
 for f in $stock; do
 	[ -f "$build/src/stock-$version/$f" ] || missing="$missing linux-source-$version/$f"

@@ -5,10 +5,10 @@
 # seconds (no kernel build; the 6.12 tree is unpacked once, for its
 # checkpatch.pl and the stock module code):
 #   - checkpatch: checkpatch.pl --strict on every C file git knows (the
-#     fixtures aside, and the backports: fragments of main.c, without
+#     fixtures aside, and the backports: fragments of symvers.c, without
 #     a file's SPDX line, checked in the 6.12 module code patch) and on
-#     the patch apply.sh makes to the module code (kernel/module/main.c,
-#     include/linux/module.h);
+#     the patch apply.sh makes to the stock module code of 6.12
+#     (kernel/module/main.c, internal.h, Makefile, include/linux/module.h);
 #   - shellcheck: "shellcheck -x" on every shell script;
 #   - series: checkpatch.pl --strict on every patch of "make series"
 #     against the pristine 7.3 tree (BUILD_DIR/src/pristine-7.3), but for
@@ -59,12 +59,13 @@ checkpatch() {
 	ok=0
 	# shellcheck disable=SC2046 # file names without blanks
 	(cd "$top" && perl "$tree/scripts/checkpatch.pl" --strict --no-tree --terse \
-		--show-types -f $(git ls-files '*.c' '*.h' ':!harness/fixtures' ':!harness/backport')) \
+		--show-types -f $(git ls-files '*.c' '*.h' ':!harness/fixtures' ':!harness/apply/symvers-gpl-tables.c')) \
 		> "$work/files.out" 2>&1
 	grep -E 'ERROR|WARNING|CHECK' "$work/files.out" | tap_diag
 	! grep -qE 'ERROR|WARNING|CHECK' "$work/files.out" || ok=1
-	for f in kernel/module/main.c include/linux/module.h; do
-		diff -u --label "a/$f" --label "b/$f" "$stock/$f" "$tree/$f"
+	for f in kernel/module/main.c kernel/module/internal.h kernel/module/Makefile \
+		 include/linux/module.h kernel/module/symvers.c; do
+		diff -uN --label "a/$f" --label "b/$f" "$stock/$f" "$tree/$f"
 	done > "$work/module.patch"
 	[ -s "$work/module.patch" ] || { echo "# apply.sh changed no module code"; ok=1; }
 	perl "$tree/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
@@ -107,10 +108,9 @@ series() {
 kerneldoc() {
 	what="scripts/kernel-doc -Wall: the kernel-doc of the kernel code"
 	pristine_tree "$what" || return 0
-	cp "$top/kernel/module/main.c.fragment" "$work/module_symvers.c"
 	# shellcheck disable=SC2046 # file names without blanks
 	(cd "$top" && "$pristine/scripts/kernel-doc" -none -Wall \
-		$(git ls-files 'kernel/*.c') "$work/module_symvers.c") > "$work/kdoc.out" 2>&1
+		$(git ls-files 'kernel/*.c')) > "$work/kdoc.out" 2>&1
 	rc=$?
 	tap_diag < "$work/kdoc.out"
 	[ $rc -eq 0 ] && ! grep -qi 'warning\|error' "$work/kdoc.out"

@@ -55,15 +55,33 @@ test_apply_stock_files() {
 	diff "$scratch/theirs" "$scratch/ours" || fail "kernel/Makefile changed outside the block" ||
 		return 1
 	# the module code: one block each, the rest as it was
-	for f in kernel/module/main.c include/linux/module.h; do
+	for f in include/linux/module.h kernel/module/internal.h; do
 		[ "$(grep -c '^/\* BEGIN kheaders' "$scratch/t/$f")" = 1 ] ||
 			fail "$f: not one kheaders block" || return 1
 		awk '/^\/\* BEGIN kheaders/ { b = 1 } !b { print } /^\/\* END kheaders/ { b = 0 }' \
 			"$scratch/t/$f" | diff "$stock/$f" - || fail "$f changed outside the block" ||
 			return 1
 	done
-	grep -q 'EXPORT_SYMBOL_NS_GPL(module_symvers' "$scratch/t/kernel/module/main.c" ||
+	grep -q 'EXPORT_SYMBOL_NS_GPL(module_symvers' "$scratch/t/kernel/module/symvers.c" ||
 		fail "module_symvers() not added" || return 1
+	# kernel_symbol_name() and kernel_symbol_namespace() moved: what main.c
+	# lost is what internal.h gained, less "inline"
+	diff "$stock/kernel/module/main.c" "$scratch/t/kernel/module/main.c" |
+		sed -n 's/^< //p' > "$scratch/moved"
+	sed -n '/^\/\* BEGIN kheaders/,/^\/\* END kheaders/p' "$scratch/t/kernel/module/internal.h" |
+		sed '1d;$d;s/^static inline /static /' | diff "$scratch/moved" - ||
+		fail "main.c lost other lines than the functions internal.h gained" || return 1
+	[ "$(grep -c '^static const char \*kernel_symbol_name(' "$scratch/moved")" = 1 ] ||
+		fail "kernel_symbol_name() not moved" || return 1
+	# kernel/module/Makefile: symvers.o in one block at its end
+	f=kernel/module/Makefile
+	awk '/^# BEGIN kheaders/ { b = 1 } !b { print } /^# END kheaders/ { b = 0 }' \
+		"$scratch/t/$f" | diff "$stock/$f" - || fail "$f changed outside the block" ||
+		return 1
+	# shellcheck disable=SC2016 # a make variable, literally
+	sed -n '/^# BEGIN kheaders/,/^# END kheaders/p' "$scratch/t/$f" |
+		grep -qxF 'obj-$(CONFIG_MODULE_SYMVERS) += symvers.o' || fail "$f: no symvers.o" ||
+		return 1
 	# kernel/module/Kconfig: MODULE_SYMVERS in one block, inside "if
 	# MODULES", the rest as it was
 	f=kernel/module/Kconfig

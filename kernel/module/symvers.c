@@ -1,13 +1,26 @@
-
-#ifdef CONFIG_MODULE_SYMVERS
+// SPDX-License-Identifier: GPL-2.0-only
 /*
- * module_symvers(): the exports of the running kernel as the lines of a
- * Module.symvers.  vmlinux's exports never change and are formatted
- * without a lock.  Those of modules are first copied, with module_mutex
- * held, into a compact list (names and namespaces as strings, CRC and
- * GPL flag as numbers), then formatted with no lock held, so that
- * loading and unloading modules waits only for the copy.
+ * The exports of the running kernel as the lines of a Module.symvers, for
+ * kheaders, which serves them to external module builds.
+ *
+ * vmlinux's exports never change and are formatted without a lock.  Those
+ * of modules are first copied, with module_mutex held, into a compact list
+ * (names and namespaces as strings, CRC and GPL flag as numbers), then
+ * formatted with no lock held, so that loading and unloading modules waits
+ * only for the copy.  Nothing outside kernel/module/ sees a struct module.
  */
+
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/module_symbol.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+
+#include "internal.h"
 
 /* "0x%08x\t<name>\t<owner>\tEXPORT_SYMBOL[_GPL]\t<namespace>\n" */
 #define SYMVERS_FIXED_LEN	(10 + 1 + 1 + 1 + 13 + 1 + 1)
@@ -306,4 +319,3 @@ out:
 	return buf ?: ERR_PTR(-ENOMEM);
 }
 EXPORT_SYMBOL_NS_GPL(module_symvers, "MODULE_SYMVERS");
-#endif /* CONFIG_MODULE_SYMVERS */
