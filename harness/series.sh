@@ -22,6 +22,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=harness/lib.sh
+. "$top/harness/lib.sh"
 die() {
 	echo >&2 "series: $*"
 	exit 1
@@ -62,8 +64,7 @@ for msg in $msgs; do
 	sort -u "$work/changed" > "$work/files"
 	while read -r f; do
 		mkdir -p "$(dirname "$work/step$n/$f")"
-		grep -vE '^(# |/\* )(BEGIN kheaders: managed by kheaders apply\.sh, do not edit|END kheaders)( \*/)?$' \
-			"$work/tree/$f" > "$work/step$n/$f" || true
+		grep -vE "$KH_MARKERS" "$work/tree/$f" > "$work/step$n/$f" || true
 		[ ! -x "$work/tree/$f" ] || chmod +x "$work/step$n/$f"
 	done < "$work/files"
 	echo "$parts" >> "$work/parts"

@@ -33,8 +33,6 @@ work=$(mktemp -d "$build/series-test.XXXXXX") || exit 1
 trap "rm -rf '$work'" EXIT
 out=$work/series
 
-markers='^(# |/\* )(BEGIN kheaders: managed by kheaders apply\.sh, do not edit|END kheaders)( \*/)?$'
-
 # the files the patches touch
 touched() {
 	sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$out"/000[1-9]*.patch | sort -u
@@ -78,7 +76,7 @@ test_series_is_apply() {
 		fail "the series and apply.sh change different files" || return 1
 	bad=0
 	while read -r f; do
-		grep -vE "$markers" "$work/applied/$f" | cmp -s - "$work/am/$f" ||
+		grep -vE "$KH_MARKERS" "$work/applied/$f" | cmp -s - "$work/am/$f" ||
 			{ echo "$f differs"; bad=1; }
 		[ "$(stat -c %A "$work/applied/$f")" = "$(stat -c %A "$work/am/$f")" ] ||
 			{ echo "$f: mode differs"; bad=1; }

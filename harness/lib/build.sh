@@ -66,6 +66,12 @@ kh_usr_src() {
 	fi
 }
 
+# KH_MARKERS: an extended regular expression matching the lines that
+# apply.sh puts around its blocks in the kernel's own files (marker lines
+# that a patch for upstream leaves out)
+# shellcheck disable=SC2034 # used by the scripts that source lib.sh
+KH_MARKERS='^(# |/\* )(BEGIN kheaders: managed by kheaders apply\.sh, do not edit|END kheaders)( \*/)?$'
+
 # kh_unpack VERSION DIR: Debian's linux-source-VERSION unpacked as DIR,
 # once: a marker DIR.unpacked says it is complete and newer than the
 # tarball
