@@ -293,13 +293,35 @@ printf '%-44s %22s %22s %.3f\n' "ours: image (bytes), image/archive" "" \
 	"$(stat -c %s "$deb_on/kernel/kheaders_image.sqfs")" \
 	"$(echo "$(stat -c %s "$a_dours") $(stat -c %s "$deb_on/kernel/kheaders_image.sqfs")" |
 		awk '{ print $2 / $1 }')"
-upstream=$(dpkg-query -W -f '${Version}' "linux-source-$version" | sed 's/-.*//')
-headers=$(apt-cache pkgnames "linux-headers-$upstream+" | grep -- '-amd64$' |
+# (the version of the tree, as the package names it: 6.12.57, 7.3.4)
+upstream=$(awk '/^VERSION =/ { v = $3 } /^PATCHLEVEL =/ { p = $3 }
+	/^SUBLEVEL =/ { s = $3 } END { print v "." p "." s }' "$pristine/Makefile")
+suite=$(kh_suite "$version")
+# headers_names: the packages named linux-headers-VERSION+..., from the
+# machine's apt or, for a tree of another suite, debs.sh's lists
+headers_names() {
+	if [ -n "$suite" ]; then
+		sh "$top/harness/debs.sh" --names "$suite" "$KH_DEBS" "linux-headers-$upstream+"
+	else
+		apt-cache pkgnames "linux-headers-$upstream+"
+	fi
+}
+headers=$(headers_names 2> "$work/deb.log" | grep -- '-amd64$' |
 	grep -v -- '-rt-\|-cloud-' | head -n 1)
 rm -rf "$work/deb"
 mkdir -p "$work/deb"
-if [ -n "$headers" ] && (cd "$work/deb" && apt-get download -q "$headers") > "$work/deb.log" 2>&1 &&
-   dpkg-deb --fsys-tarfile "$work"/deb/*.deb | tar -xf - -C "$work/deb" --wildcards '*/Module.symvers'; then
+# fetch_symvers: Module.symvers of package $headers under $work/deb
+fetch_symvers() {
+	if [ -n "$suite" ]; then
+		sh "$top/harness/debs.sh" "$suite" "$KH_DEBS" "$headers" &&
+			cp "$KH_DEBS/root/usr/src/$headers/Module.symvers" "$work/deb/"
+	else
+		(cd "$work/deb" && apt-get download -q "$headers") &&
+			dpkg-deb --fsys-tarfile "$work"/deb/*.deb |
+			tar -xf - -C "$work/deb" --wildcards '*/Module.symvers'
+	fi
+}
+if [ -n "$headers" ] && fetch_symvers >> "$work/deb.log" 2>&1; then
 	symvers=$(find "$work/deb" -name Module.symvers | head -n 1)
 	awk -F '\t' -v pkg="$headers" '
 		{ n++; b += length($0) + 1; m[$3] = 1 }

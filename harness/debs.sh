@@ -16,22 +16,31 @@
 #     again.
 #
 # Usage: debs.sh SUITE DEST PACKAGE...
+#        debs.sh --names SUITE DEST PREFIX: print the names of SUITE's
+#        packages that start with PREFIX, from the same private lists
 
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=harness/lib.sh
 . "$top/harness/lib.sh"
 
+prefix=
+if [ "${1:-}" = --names ]; then
+	prefix=${4:?usage: debs.sh --names SUITE DEST PREFIX}
+	shift
+fi
 suite=${1:?usage: debs.sh SUITE DEST PACKAGE...}
 dest=${2:?usage: debs.sh SUITE DEST PACKAGE...}
 shift 2
 mkdir -p "$dest" && dest=$(cd "$dest" && pwd)
 
 todo=
-for p in "$@"; do
-	[ -f "$dest/$p.done" ] || todo="$todo $p"
-done
-[ -n "$todo" ] || exit 0
+if [ -z "$prefix" ]; then
+	for p in "$@"; do
+		[ -f "$dest/$p.done" ] || todo="$todo $p"
+	done
+	[ -n "$todo" ] || exit 0
+fi
 
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [ -f "$keyring" ] || { echo >&2 "debs: $keyring missing (apt-get install debian-archive-keyring)"; exit 1; }
@@ -68,6 +77,14 @@ set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=- \
 	-o Dir::State::Lists="$apt/lists" -o Dir::State::status="$apt/status" \
 	-o Dir::Cache="$apt/cache" -o Dir::Etc::Preferences=- -o Dir::Etc::PreferencesParts=- \
 	-o APT::Get::List-Cleanup=false -q
+if [ -n "$prefix" ]; then
+	# the lists of an earlier run will do; else they are fetched
+	ls "$apt/lists/"*_Packages* > /dev/null 2>&1 ||
+		apt-get "$@" update > "$apt/update.log" 2>&1 ||
+		{ echo >&2 "debs: apt-get update of $suite failed (log: $apt/update.log)"; exit 1; }
+	apt-cache "$@" pkgnames "$prefix"
+	exit
+fi
 echo >&2 "debs: fetching$todo from $suite ($uri)"
 if ! apt-get "$@" update > "$apt/update.log" 2>&1; then
 	tail -n 10 "$apt/update.log" >&2
