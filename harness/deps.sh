@@ -11,7 +11,8 @@
 # such as 7.3 from trixie-backports, both fetched and unpacked by debs.sh
 # in $KH_DEBS, not installed); arm64 (the cross
 # compiler with its static C library, qemu-system-aarch64, and mmdebstrap
-# to unpack an arm64 userland); llvm (clang, lld, llvm);
+# to unpack an arm64 userland); llvm (clang, lld, llvm, and clang-19 for
+# 7.3);
 # randstruct (the GCC plugin headers, clang 16); cross (the i686, armhf
 # and ppc64el cross compilers and static C libraries, and the host gcc's
 # 32-bit libc.a); tools (DKMS, bcc and bpftrace, which the guests run
@@ -37,7 +38,8 @@ for w in "$@"; do
 		pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 		      qemu-system-arm mmdebstrap"
 		;;
-	llvm) pkgs="$pkgs clang lld llvm" ;;
+	# clang 14 for 6.12 and 6.1; mainline needs 17 or later
+	llvm) pkgs="$pkgs clang lld llvm clang-19 lld-19 llvm-19" ;;
 	tools) pkgs="$pkgs dkms python3-bpfcc bpftrace" ;;
 	randstruct) pkgs="$pkgs gcc-12-plugin-dev clang-16 lld-16 llvm-16" ;;
 	cross)

@@ -15,7 +15,7 @@
 #     BUILD_DIR/.guest.lock), each beside the builds that follow it;
 #   - the arm64 userland for the arm64 guests made (arm64-root.sh) beside
 #     the first kernel;
-#   - secrets-checks.sh (6.12 RANDSTRUCT kernels, no VM), after the last
+#   - secrets-checks.sh (RANDSTRUCT kernels of 6.12 and 7.3, no VM), after the last
 #     kernel, beside the last guests;
 #   - the trees the kernels were built from were not changed meanwhile.
 # Every result goes in a ledger; the end is a table per configuration
@@ -24,7 +24,7 @@
 # anything failed.  harness/README.md lists what each part checks.
 #
 # Usage: run-tests.sh [BUILD_DIR]
-# Environment: KH_VERSIONS (default "6.12 6.1 7.3"), KH_CONFIGS,
+# Environment: KH_VERSIONS (default "7.3 6.12 6.1"), KH_CONFIGS,
 #   KH_VM_TIMEOUT (seconds per boot, default 3000), KH_NO_FAST (set: no
 #   fast suite, counted skipped), KH_SECRETS (set: secrets-checks.sh also
 #   when KH_CONFIGS is set; it always runs without KH_CONFIGS), KH_CCACHE
@@ -36,7 +36,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=harness/lib.sh
 . "$top/harness/lib.sh"
 build=$(mkdir -p "${1:-$top/build}" && cd "${1:-$top/build}" && pwd) || exit 1
-versions=${KH_VERSIONS:-6.12 6.1 7.3}
+versions=${KH_VERSIONS:-7.3 6.12 6.1}
 start=$(date +%s)
 KH_LEDGER=
 kh_ledger "$build"
@@ -53,7 +53,7 @@ finish() {
 }
 fast_pid=
 
-# The fast suite and secrets-checks.sh work on 6.12 whatever KH_VERSIONS
+# The fast suite works on 6.12, secrets-checks.sh on 6.12 and 7.3, whatever KH_VERSIONS
 # says.  What the fast suite and the first kernel need is installed first;
 # the rest (cross compilers, the arm64 guest's, RANDSTRUCT's, the guests'
 # tools) while they run, before anything that needs it starts.
@@ -159,7 +159,7 @@ deps_rest
 case " $versions " in
 *" 6.12 "*)
 	if [ -z "${KH_CONFIGS:-}" ] || [ -n "${KH_SECRETS:-}" ]; then
-		echo "== secrets-checks.sh (linux-6.12 RANDSTRUCT, GCC plugin and clang; no VM)"
+		echo "== secrets-checks.sh (RANDSTRUCT: 6.12 with the GCC plugin, 7.3 with clang; no VM)"
 		# in a subshell of its own, whose "times" count its processes
 		# alone, not the configurations' that end meanwhile
 		kh_tap secrets sh "$top/harness/secrets-checks.sh" "$build" &

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # No secret of the build in the kheaders archive (no VM).  For a 6.12
-# x86_64 configuration with RANDSTRUCT by the GCC plugin, and one with
-# clang's RANDSTRUCT (LLVM=-16), each in its own O= directory, prepared
-# and kernel/kheaders.o and kheaders_image.o built:
+# x86_64 configuration with RANDSTRUCT by the GCC plugin, and a 7.3
+# (mainline) one with clang's RANDSTRUCT (LLVM=-19), each in its own O=
+# directory, prepared and kernel/kheaders.o and kheaders_image.o built:
 #   - the layout seed (scripts/basic/randstruct.seed) is nowhere in the
 #     archive's bytes, nor the GCC plugin that holds it; the other GCC
 #     plugins are there; nor in the image of /dev/kheaders;
@@ -29,18 +29,24 @@ trap 'rm -rf "$work"' EXIT
 
 echo "TAP version 13"
 echo "1..8"
-sh "$top/harness/deps.sh" 6.12 randstruct >&2 || { echo "Bail out! packages missing"; exit 1; }
-tree=$(sh "$top/harness/ksrc.sh" 6.12 "$build" 2> "$work/ksrc.log") ||
-	{ tap_diag < "$work/ksrc.log"; echo "Bail out! no 6.12 tree"; exit 1; }
+sh "$top/harness/deps.sh" 6.12 7.3 llvm randstruct >&2 || { echo "Bail out! packages missing"; exit 1; }
 
-# variant NAME: the four checks of configuration randstruct-NAME
+# variant NAME VERSION: the four checks of configuration randstruct-NAME
+# of tree VERSION
 variant() {
 	name=$1
-	kh_config 6.12 "randstruct-$name"
-	odir=$build/6.12/randstruct-$name
+	if ! tree=$(sh "$top/harness/ksrc.sh" "$2" "$build" 2> "$work/ksrc.log"); then
+		tap_diag < "$work/ksrc.log"
+		for c in builds seed planted module; do
+			tap_result 1 "RANDSTRUCT ($name, $2): $c (no $2 tree)"
+		done
+		return
+	fi
+	kh_config "$2" "randstruct-$name"
+	odir=$build/$2/randstruct-$name
 	archive=$odir/kernel/kheaders_data.tar.xz
 	image=$odir/kernel/kheaders_image.sqfs
-	what="RANDSTRUCT ($name)"
+	what="RANDSTRUCT ($name, $2)"
 
 	t0=$(date +%s)
 	# shellcheck disable=SC2086 # file names without blanks
@@ -138,5 +144,5 @@ variant() {
 	tap_result $ok "$what: a module build from the archive stops, naming CONFIG_RANDSTRUCT"
 }
 
-variant gcc
-variant clang
+variant gcc 6.12
+variant clang 7.3

@@ -9,9 +9,10 @@
 # kh_configs VERSION: the configurations make test builds of that tree
 kh_configs() {
 	case $1 in
-	6.12) echo "debug arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
-	# 7.3 (mainline): MODVERSIONS from DWARF
-	7.*) echo "dwarf" ;;
+	6.12) echo "arm64 llvm-arm64 arm64-nolibc i386-prep i686-prep armhf-prep ppc64le-prep" ;;
+	# 7.3 (mainline): the debugging kernel built with clang,
+	# MODVERSIONS from DWARF, and arm64 cross-built as on 6.12
+	7.*) echo "debug dwarf arm64" ;;
 	# 6.1: one booted kernel, the archive built in and the image a
 	# module (6.12 boots the other way round), which also runs the
 	# kselftests through make
@@ -86,6 +87,8 @@ kh_config() {
 		# guests run (kheaders_symvers.sh, kheaders_image.sh; on 6.1
 		# the kselftests through make, DKMS, bcc and bpftrace)
 		makevars="LLVM=1"
+		# mainline needs clang 17 or later: Debian 12's clang-19
+		case $1 in 6.* | 5.*) ;; *) makevars="LLVM=-19" ;; esac
 		tools=0
 		selftests="kheaders_test.sh kheaders_symvers_file.sh kheaders_stress.sh"
 		frags="$frags $top/configs/ikheaders-debug.config $top/configs/image-y.config"
@@ -109,6 +112,9 @@ kh_config() {
 		garch=arm64
 		image=arch/arm64/boot/Image
 		selftests="kheaders_test.sh kheaders_symvers.sh kheaders_image.sh"
+		# 6.12's also Module.symvers under concurrent and unprivileged
+		# use, which the debug kernel runs on 7.3 and ym on 6.1
+		[ "$1" != 6.12 ] || selftests="$selftests kheaders_symvers_file.sh"
 		frags="$frags $arm64_frags $image_m"
 		;;
 	arm64-prep | arm64-nolibc | llvm-arm64)
@@ -134,13 +140,27 @@ kh_config() {
 		frags="$top/configs/cross-prep.config $top/configs/arch-$garch.config"
 		;;
 	randstruct-gcc | randstruct-clang)
-		# RANDSTRUCT by the GCC plugin, and by clang 16; the image too
+		# RANDSTRUCT by the GCC plugin, and by clang (16 for 6.x,
+		# 19 for mainline, which needs 17 or later); the image too
 		targets="prepare kernel/kheaders.o kernel/kheaders_image.o"
-		[ "$2" != randstruct-clang ] || makevars="LLVM=-16"
+		if [ "$2" = randstruct-clang ]; then
+			case $1 in 6.* | 5.*) makevars="LLVM=-16" ;; *) makevars="LLVM=-19" ;; esac
+		fi
 		frags="$top/configs/$2.config $image_m"
 		;;
 	*)
 		return 1
+		;;
+	esac
+	# 6.15 and later: MODVERSIONS writes the version table that modules
+	# carry only with BASIC_MODVERSIONS (or EXTENDED_MODVERSIONS), which
+	# has a prompt that allnoconfig answers n; without it no module loads
+	case $1 in
+	6.1 | 6.1[0-4] | 6.[2-9] | 5.*) ;;
+	*)
+		# shellcheck disable=SC2086 # one word per fragment
+		! grep -qx 'CONFIG_MODVERSIONS=y' $frags ||
+			frags="$frags $top/configs/basic-modversions.config"
 		;;
 	esac
 }

@@ -78,17 +78,33 @@ need_image() {
 	grep -qw squashfs /proc/filesystems || skip_all "no squashfs in this kernel"
 }
 
+# kbuild_llvm AUTO_CONF: the LLVM= a module build of a kernel built with
+# clang passes ("LLVM=1", or "LLVM=-N" when clang here is not the
+# kernel's major version N but clang-N is installed, as Debian has them);
+# nothing for gcc
+kbuild_llvm() {
+	grep -q '^CONFIG_CC_IS_CLANG=y' "$1" || return 0
+	kl_want=$(sed -n 's/^CONFIG_CLANG_VERSION=\([0-9]*\)[0-9][0-9][0-9][0-9]$/\1/p' "$1")
+	kl_have=$(clang -dumpversion 2>/dev/null)
+	if [ -n "$kl_want" ] && [ "${kl_have%%.*}" != "$kl_want" ] &&
+	   command -v "clang-$kl_want" > /dev/null; then
+		echo "LLVM=-$kl_want"
+	else
+		echo "LLVM=1"
+	fi
+}
+
 # kbuild_make TREE ARGS...: make in TREE, as a user would run it by hand,
 # whatever make or CI started this test: the caller's make variables
 # (MAKEFLAGS with O=, KBUILD_OUTPUT, M, CC, ARCH, ...) and everything else
-# it exported are left out.  With LLVM=1 when the kernel was built with
-# clang.  With KB_TIMEOUT set, make is stopped after that many seconds.
+# it exported are left out.  With LLVM= (kbuild_llvm) when the kernel was
+# built with clang.  With KB_TIMEOUT set, make is stopped after that many
+# seconds.
 kbuild_make() {
 	kb_tree=$1
 	shift
-	if grep -q '^CONFIG_CC_IS_CLANG=y' "$kb_tree/include/config/auto.conf"; then
-		set -- LLVM=1 "$@"
-	fi
+	kb_llvm=$(kbuild_llvm "$kb_tree/include/config/auto.conf")
+	[ -z "$kb_llvm" ] || set -- "$kb_llvm" "$@"
 	${KB_TIMEOUT:+timeout "$KB_TIMEOUT"} \
 		env -i PATH="$PATH" HOME="${HOME:-/}" TMPDIR="${TMPDIR:-/tmp}" \
 		make -C "$kb_tree" "$@"
@@ -97,11 +113,15 @@ kbuild_make() {
 # kbuild_tools AUTO_CONF: the programs a module build from the archive runs
 # on this machine, for the kernel's compiler
 kbuild_tools() {
-	if grep -q '^CONFIG_CC_IS_CLANG=y' "$1"; then
-		echo "clang ld.lld llvm-ar llvm-nm llvm-objcopy make"
-	else
-		echo "gcc ld ar nm objcopy make"
-	fi
+	case $(kbuild_llvm "$1") in
+	LLVM=-*)
+		kt_v=$(kbuild_llvm "$1")
+		kt_v=${kt_v#LLVM=}
+		echo "clang$kt_v ld.lld$kt_v llvm-ar$kt_v llvm-nm$kt_v llvm-objcopy$kt_v make"
+		;;
+	LLVM=1) echo "clang ld.lld llvm-ar llvm-nm llvm-objcopy make" ;;
+	*) echo "gcc ld ar nm objcopy make" ;;
+	esac
 }
 
 # kmsg_mark: put a line in the kernel log from which kmsg_since reads (at

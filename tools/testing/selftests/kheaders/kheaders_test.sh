@@ -8,8 +8,9 @@
 # Loads kheaders first when it is a module that is not loaded, and unloads
 # it again at the end.
 #
-# The module is built with the kernel's own compiler (clang and LLVM=1
-# when auto.conf says CONFIG_CC_IS_CLANG, gcc otherwise) and without any
+# The module is built with the kernel's own compiler (clang and LLVM=1,
+# or LLVM=-N for the kernel's clang-N, when auto.conf says
+# CONFIG_CC_IS_CLANG; gcc otherwise) and without any
 # of the make variables of whatever started this test, so that it gives
 # the same answer run by hand, by run_kselftest.sh or by "make run_tests"
 # with O=.  The programs the build runs must run on this machine; a
@@ -134,8 +135,8 @@ if [ $rc -eq 0 ]; then
 		sed 's/^/# /' "$work/build.log" | tail -n 30
 	fi
 fi
-how=gcc
-grep -q '^CONFIG_CC_IS_CLANG=y' "$conf" && how="LLVM=1"
+how=$(kbuild_llvm "$conf")
+how=${how:-gcc}
 result $rc "module builds with make -C <extracted tree> M=<dir> modules ($how)"
 
 # 8: with MODVERSIONS, the module carries the CRCs of what it uses and of
