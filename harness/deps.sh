@@ -25,11 +25,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs="gcc libc6-dev make flex bison bc libelf-dev libssl-dev pkg-config
 	cpio kmod xz-utils bzip2 lz4 lzop zstd perl rsync ccache shellcheck qemu-system-x86
+	python3-docutils
 	libdw-dev
 	util-linux coreutils findutils file squashfs-tools-ng"
 # Each used by one test only, which fails naming it when it is missing: an
 # apt-get that cannot install them (offline, say) stops nothing else.
-optional="lzop lz4 zstd bzip2 shellcheck"
+optional="lzop lz4 zstd bzip2 shellcheck python3-docutils"
 [ $# -gt 0 ] || set -- 6.12
 other=
 for w in "$@"; do

@@ -17,7 +17,11 @@
 #     update) and CONST_STRUCT (the sysfs attribute's size is known only
 #     at init, as in the stock kheaders.c);
 #   - kerneldoc: scripts/kernel-doc -Wall on the kernel-doc comments of
-#     the kernel code, no warning.
+#     the kernel code, no warning;
+#   - rst: the documentation pages (Documentation/**/*.rst) parsed by
+#     docutils, the reStructuredText parser under Sphinx, no warning (the
+#     pages use no Sphinx-only markup, so this is what "make htmldocs"
+#     would say of their syntax).
 # Prints TAP.
 #
 # Usage: lint.sh BUILD_DIR [CHECK...]   (default: all four)
@@ -32,7 +36,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(mkdir -p "${1:?usage: lint.sh BUILD_DIR [checkpatch] [shellcheck]}" && cd "$1" && pwd) ||
 	exit 1
 shift
-[ $# -gt 0 ] || set -- checkpatch shellcheck series kerneldoc
+[ $# -gt 0 ] || set -- checkpatch shellcheck series kerneldoc rst
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -117,12 +121,37 @@ kerneldoc() {
 	tap_result $? "$what"
 }
 
+rst() {
+	what="docutils: the documentation pages parse with no warning"
+	if ! python3 -c 'import docutils' 2> /dev/null; then
+		tap_result 1 "$what (python3-docutils is not installed)"
+		return
+	fi
+	: > "$work/rst.out"
+	for f in $(cd "$top" && git ls-files 'Documentation/*.rst'); do
+		python3 - "$top/$f" >> "$work/rst.out" 2>&1 <<-'EOF'
+		import sys
+		import docutils.core
+		path = sys.argv[1]
+		with open(path, encoding="utf-8") as f:
+		    text = f.read()
+		# every message of level 1 (info) and up, printed, none fatal
+		docutils.core.publish_doctree(text, source_path=path, settings_overrides={
+		    "report_level": 1, "halt_level": 5, "warning_stream": sys.stdout})
+		EOF
+	done
+	tap_diag < "$work/rst.out"
+	[ ! -s "$work/rst.out" ]
+	tap_result $? "$what ($(cd "$top" && git ls-files 'Documentation/*.rst' | wc -l) pages)"
+}
+
 for check; do
 	case $check in
 	checkpatch) checkpatch ;;
 	shellcheck) shellcheck_all ;;
 	series) series ;;
 	kerneldoc) kerneldoc ;;
+	rst) rst ;;
 	*) tap_result 1 "no check '$check'" ;;
 	esac
 done
