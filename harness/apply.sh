@@ -17,9 +17,13 @@
 # tree with a known IKHEADERS entry is left untouched, with an error.
 #
 # KH_APPLY_PARTS (for series.sh, on a pristine tree): apply only these
-# parts, the patches of "make series", of: symbols module kheaders image
-# selftests docs (part_of() says which file is in which; "symbols" is the
-# move of the two functions, which no file of the overlay holds).
+# parts, the patches of "make series", of: symbols module kheaders target
+# image selftests docs (part_of() says which file is in which; "symbols"
+# is the move of the two functions, which no file of the overlay holds;
+# "target", the programs built for the target of a cross-compiled kernel,
+# is also the regions of the kheaders files between "#kheaders-series:
+# target" and "#kheaders-series: end", in place of their "#kheaders-series:
+# else" lines: see series_filter in harness/apply/blocks.sh).
 
 set -eu
 
@@ -44,13 +48,14 @@ die() {
 [ -d "$ksrc" ] || die "$ksrc: no such directory"
 ksrc=$(cd "$ksrc" && pwd)
 
-parts=${KH_APPLY_PARTS:-symbols module kheaders image selftests docs}
+parts=${KH_APPLY_PARTS:-symbols module kheaders target image selftests docs}
 
 # part_of FILE: the part (the patch of "make series") that FILE of this
 # project is in
 part_of() {
 	case $1 in
 	kernel/module/* | include/*) echo module ;;
+	kernel/kheaders_target.mk) echo target ;;
 	*.image.fragment | kernel/kheaders_image.c | kernel/kheaders_symvers.c) echo image ;;
 	tools/testing/selftests/*) echo selftests ;;
 	Documentation/*) echo docs ;;
@@ -118,7 +123,8 @@ fragments() {
 	n=0
 	for f; do
 		if in_parts "$f"; then
-			cat "$top/$f"
+			series_filter "$top/$f" ||
+				die "$f: a #kheaders-series: marker unclosed or out of place"
 			n=$((n + 1))
 		fi
 	done

@@ -5,8 +5,10 @@
 # kernel's maintainers, made from this project's overlay against a
 # pristine kernel tree (mainline 7.3 first), which is left as it was.
 #
-# Each patch is one part of apply.sh (KH_APPLY_PARTS: module, kheaders,
-# image, selftests, docs), applied on top of the parts before it; its
+# Each patch is one part of apply.sh (KH_APPLY_PARTS: symbols, module,
+# kheaders, target, image, selftests, docs), applied on top of the parts
+# before it (the target part also by the "#kheaders-series:" regions of
+# the kheaders files, which apply.sh resolves); its
 # commit message is series/N-PART.txt (subject, blank line, body) and the
 # cover letter series/0-cover-letter.txt.  apply.sh's BEGIN/END marker
 # lines have no place in a patch for upstream and are left out.  The

@@ -11,12 +11,15 @@
 # its stamp: kheaders.md5, kheaders_image.md5.
 #
 # Usage: gen_kheaders.sh ARCHIVE TAR_TOOL MODULE_LDS
+#kheaders-series: target
 #        gen_kheaders.sh --target-tree DIR CC LDFLAGS
+#kheaders-series: end
 #
 # Run by kernel/Makefile from the object tree, with srctree, SRCARCH, XZ and
 # STRIP from Kbuild.  KBUILD_BUILD_TIMESTAMP, when set, is the modification
 # time of every file in the archive; otherwise that time is 0.
 #
+#kheaders-series: target
 # When the kernel is built for another machine than the build host's
 # (CONFIG_IKHEADERS_CROSS), the programs that "make M=" runs (fixdep,
 # modpost, genksyms, recordmcount) must run on the target: with
@@ -32,6 +35,14 @@
 # objtool always) is archived as a script that stops the module build with
 # a message saying why; so is gendwarfksyms (CONFIG_GENDWARFKSYMS), for
 # want of static libdw and libelf for the target.
+#kheaders-series: else
+# When the kernel is built for another machine than the build host's
+# (CONFIG_IKHEADERS_CROSS), the programs that "make M=" runs (fixdep,
+# modpost, genksyms, recordmcount, objtool, gendwarfksyms) would not run
+# on the target: each is archived as a script that stops the module build
+# with a message saying why, under the program's name, rather than as a
+# program of the build host's.
+#kheaders-series: end
 #
 # Secrets of the build stay out: with CONFIG_RANDSTRUCT, the layout seed
 # (scripts/basic/randstruct.seed, and the GCC plugin that carries it) is
@@ -62,6 +73,7 @@ die() {
 	exit 1
 }
 
+#kheaders-series: target
 # --target-tree DIR CC LDFLAGS
 target_tree() {
 	dir=$1
@@ -117,6 +129,7 @@ if [ "${1:-}" = --target-tree ]; then
 	exit 0
 fi
 
+#kheaders-series: end
 archive=$1
 tar_tool=$2
 module_lds=$3
@@ -139,7 +152,9 @@ esac
 tmp=$archive.tmp$$
 
 STRIP=${STRIP:-strip}
+#kheaders-series: target
 target_progs=${KHEADERS_TARGET_PROGS:-}
+#kheaders-series: end
 
 for tool in find md5sum sort stat "${STRIP%% *}" xargs "${compressor%% *}"; do
 	command -v "$tool" >/dev/null 2>&1 && continue
@@ -158,7 +173,11 @@ fi
 # The fast path of a no-op build: the stamp's hash of what the last archive
 # was made of, and the archive's own identity, are unchanged.
 sigprefix="kheaders-sig-3 $0 $tar_tool $module_lds srctree=$srctree arch=$SRCARCH"
+#kheaders-series: target
 sigprefix="$sigprefix compressor=$compressor strip=$STRIP target=$target_progs mtime=$mtime"
+#kheaders-series: else
+sigprefix="$sigprefix compressor=$compressor strip=$STRIP mtime=$mtime"
+#kheaders-series: end
 archive_stat() {
 	stat -c '%s %i %.9Y %.9Z' "$archive"
 }
@@ -230,6 +249,7 @@ trap 'exit 1' HUP INT TERM
 # it the paths of the build: the same sources give the same bytes in any
 # directory.
 #
+#kheaders-series: target
 # A kernel built for another machine gets them built for the target (from
 # $target_progs), or, without them, stand-ins (see stand_in below); their
 # names in the archive are the same.
@@ -237,6 +257,12 @@ cross=
 ! is_enabled CONFIG_IKHEADERS_CROSS || cross=1
 [ -z "$target_progs" ] || [ -n "$cross" ] ||
 	die "KHEADERS_TARGET_PROGS is set but CONFIG_IKHEADERS_CROSS is not"
+#kheaders-series: else
+# A kernel built for another machine gets stand-ins (see stand_in below)
+# under the same names.
+cross=
+! is_enabled CONFIG_IKHEADERS_CROSS || cross=1
+#kheaders-series: end
 # The configuration, as .config (which DKMS reads to find the kernel's
 # compiler), auto.conf and autoconf.h, added below: a PKCS#11 URI may hold
 # the PIN of the module signing key (CONFIG_MODULE_SIG_KEY
@@ -271,6 +297,7 @@ if is_enabled CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT; then
 		printf '%s\0' "$srctree/scripts/recordmcount.pl" >> "$tmp.list"
 	fi
 fi
+#kheaders-series: target
 standins=
 if [ -n "$cross" ] && [ -z "$target_progs" ]; then
 	standins=$hostprogs
@@ -284,6 +311,13 @@ elif [ -n "$cross" ] && [ -n "$dwarfksyms" ]; then
 	done
 	hostprogs=$kept
 fi
+#kheaders-series: else
+standins=
+if [ -n "$cross" ]; then
+	standins=$hostprogs
+	hostprogs=
+fi
+#kheaders-series: end
 if is_enabled CONFIG_OBJTOOL; then
 	if [ -n "$cross" ]; then
 		standins="$standins tools/objtool/objtool"
@@ -293,7 +327,11 @@ if is_enabled CONFIG_OBJTOOL; then
 fi
 progfiles=
 for prog in $hostprogs; do
+#kheaders-series: target
 	file=${target_progs:+$target_progs/}$prog
+#kheaders-series: else
+	file=$prog
+#kheaders-series: end
 	[ -f "$file" ] || die "$file is missing; it is built before this runs"
 	progfiles="$progfiles $file"
 done
@@ -375,6 +413,7 @@ stand_in() {
 	chmod 755 "$file"
 }
 for prog in $standins; do
+#kheaders-series: target
 	if [ "$prog" = "$dwarfksyms" ] && [ -n "$target_progs" ]; then
 		stand_in "$prog" \
 			"the kernel was built for another machine than the build host's," \
@@ -397,6 +436,20 @@ for prog in $standins; do
 			"(CONFIG_IKHEADERS_TARGET_PROGS).  The headers are there; build modules" \
 			"for this kernel in its build tree."
 	fi
+#kheaders-series: else
+	if [ "$prog" = tools/objtool/objtool ]; then
+		stand_in "$prog" \
+			"the kernel was built for another machine than the build host's, and" \
+			"objtool, which this configuration runs on every object (CONFIG_OBJTOOL)," \
+			"is not built for the target.  Build modules for this kernel in its" \
+			"build tree."
+	else
+		stand_in "$prog" \
+			"the kernel was built for another machine than the build host's, and" \
+			"the programs that a module build runs are not built for it.  The" \
+			"headers are there; build modules for this kernel in its build tree."
+	fi
+#kheaders-series: end
 	set -- "$@" "$prog=$tmp.bin/${prog##*/}"
 done
 for f in $configfiles; do
@@ -423,7 +476,11 @@ if is_enabled CONFIG_RANDSTRUCT; then
 	set -- "$@" "scripts/Makefile.randstruct=$tmp.bin/Makefile.randstruct"
 fi
 for prog in $hostprogs; do
+#kheaders-series: target
 	file=${target_progs:+$target_progs/}$prog
+#kheaders-series: else
+	file=$prog
+#kheaders-series: end
 	stripped=$tmp.bin/${prog##*/}
 	# shellcheck disable=SC2086 # STRIP may carry options
 	$STRIP --remove-section=.note.gnu.build-id -o "$stripped" "$file" ||

@@ -9,10 +9,12 @@
 #   kheaders-cc.sh cross FLAGS...   succeed when $CC makes code for another
 #       machine than $HOSTCC: the ELF class, byte order and machine of an
 #       object of each differ (IKHEADERS_CROSS)
+#kheaders-series: target
 #   kheaders-cc.sh static FLAGS...  succeed when $CC links, statically and
 #       with the linker of the kernel's user programs, a program that
 #       includes the C library headers fixdep, modpost and genksyms need
 #       (IKHEADERS_TARGET_PROGS)
+#kheaders-series: end
 
 set -eu
 
@@ -30,6 +32,7 @@ cross)
 	$HOSTCC -c -x c /dev/null -o "$tmp/host.o"
 	! cmp -s -n 20 "$tmp/target.o" "$tmp/host.o"
 	;;
+#kheaders-series: target
 static)
 	case $($CC --version 2> /dev/null) in
 	*clang*) set -- "$@" --ld-path="$LD" ;;
@@ -53,8 +56,13 @@ static)
 	}
 	END
 	;;
+#kheaders-series: end
 *)
+#kheaders-series: target
 	echo >&2 "usage: kheaders-cc.sh cross|static FLAGS..."
+#kheaders-series: else
+	echo >&2 "usage: kheaders-cc.sh cross FLAGS..."
+#kheaders-series: end
 	exit 2
 	;;
 esac

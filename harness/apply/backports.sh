@@ -23,7 +23,8 @@ tree_has() {
 
 # backport FILE: $tmp/cur is FILE's text for this tree
 backport() {
-	cp "$top/$1" "$tmp/cur"
+	series_filter "$top/$1" > "$tmp/cur" ||
+		die "$1: a #kheaders-series: marker unclosed or out of place"
 	case $1 in
 	*.c | *.fragment)
 		# before 6.13 a symbol namespace is a bare word, which the

@@ -112,3 +112,35 @@ symbol_helpers() {
 		END { exit found != 2 }
 	' "$2"
 }
+
+# series_filter FILE: print FILE of the overlay as the parts being applied
+# have it.  Lines between "#kheaders-series: target" and
+# "#kheaders-series: end" (a line each, alone) belong to the "target"
+# part; those between "#kheaders-series: else" and the end, to the tree
+# without it.  The marker lines themselves are never printed.  Fails on an
+# unclosed or stray marker.
+series_filter() {
+	if has_part target; then sf_want=1; else sf_want=0; fi
+	awk -v want="$sf_want" '
+		$0 == "#kheaders-series: target" {
+			if (region) exit 1
+			region = 1
+			keep = want
+			next
+		}
+		$0 == "#kheaders-series: else" {
+			if (region != 1) exit 1
+			region = 2
+			keep = !want
+			next
+		}
+		$0 == "#kheaders-series: end" {
+			if (!region) exit 1
+			region = 0
+			next
+		}
+		/^#kheaders-series:/ { exit 1 }
+		!region || keep { print }
+		END { if (region) exit 1 }
+	' "$1"
+}

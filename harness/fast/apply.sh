@@ -115,7 +115,33 @@ test_apply_rejects_unknown() {
 		fail "tree changed"
 }
 
+# Mainline as Debian ships it (the pristine 7.3 tree that make series
+# starts from): apply twice, the second run changes nothing; with its
+# kheaders rules in a form apply.sh does not know, a refusal that writes
+# nothing.
+test_apply_mainline() {
+	pristine=$build/src/pristine-7.3
+	kh_unpack 7.3 "$pristine" > "$scratch/unpack.log" 2>&1 ||
+		{ cat "$scratch/unpack.log"; return 1; }
+	cp -al "$pristine" "$scratch/m"
+	out=$(sh "$top/harness/apply.sh" "$scratch/m" 2>&1) || fail "$out" || return 1
+	case $out in *"nothing changed"*) fail "first apply: $out" || return 1 ;; esac
+	out=$(sh "$top/harness/apply.sh" "$scratch/m" 2>&1) || fail "$out" || return 1
+	case $out in *"nothing changed"*) ;; *) fail "second apply: $out" || return 1 ;; esac
+	rm -rf "$scratch/m"
+	cp -al "$pristine" "$scratch/m"
+	# (a new file for sed -i: the tree is hard links to the pristine one)
+	sed -i 's/^# kheaders_data.tar.xz$/# kheaders data/' "$scratch/m/kernel/Makefile"
+	before=$(cd "$scratch/m" && find kernel init include -type f -newer "$pristine/Makefile" | sort)
+	out=$(sh "$top/harness/apply.sh" "$scratch/m" 2>&1) && fail "accepted unknown rules: $out" && return 1
+	case $out in *"unknown form"*) ;; *) fail "message: $out" || return 1 ;; esac
+	[ "$before" = "$(cd "$scratch/m" && find kernel init include -type f -newer "$pristine/Makefile" | sort)" ] ||
+		fail "tree changed"
+}
+
 fast_test "apply.sh twice changes nothing the second time" test_apply_idempotent
+fast_test "apply.sh on pristine 7.3: twice, the second changes nothing; unknown rules refused" \
+	test_apply_mainline
 fast_test "apply.sh on the stock files replaces the stock entry" test_apply_stock_files
 fast_test "apply.sh refuses unknown trees and leaves them untouched" test_apply_rejects_unknown
 tap_done
