@@ -24,10 +24,12 @@ kh_wait() {
 		done
 	) &
 	kh_ticker=$!
-	wait "$3"
-	kh_rc=$?
+	# (each status kept, also under "set -e": the ticker's is that of
+	# its kill)
+	kh_rc=0
+	wait "$3" || kh_rc=$?
 	kill "$kh_ticker" 2>/dev/null
-	wait "$kh_ticker" 2>/dev/null
+	wait "$kh_ticker" 2>/dev/null || true
 	return $kh_rc
 }
 
