@@ -413,6 +413,15 @@ stand_in() {
 	chmod 755 "$file"
 }
 for prog in $standins; do
+	if [ "$prog" = tools/objtool/objtool ]; then
+		stand_in "$prog" \
+			"the kernel was built for another machine than the build host's, and" \
+			"objtool, which this configuration runs on every object (CONFIG_OBJTOOL)," \
+			"is not built for the target.  Build modules for this kernel in its" \
+			"build tree."
+		set -- "$@" "$prog=$tmp.bin/${prog##*/}"
+		continue
+	fi
 #kheaders-series: target
 	if [ "$prog" = "$dwarfksyms" ] && [ -n "$target_progs" ]; then
 		stand_in "$prog" \
@@ -422,12 +431,6 @@ for prog in $standins; do
 			"which the build host has no static libraries of for the target." \
 			"Build modules for this kernel in its build tree, or configure it" \
 			"without CONFIG_GENDWARFKSYMS (genksyms makes the CRCs then)."
-	elif [ "$prog" = tools/objtool/objtool ]; then
-		stand_in "$prog" \
-			"the kernel was built for another machine than the build host's, and" \
-			"objtool, which this configuration runs on every object (CONFIG_OBJTOOL)," \
-			"is not built for the target.  Build modules for this kernel in its" \
-			"build tree."
 	else
 		stand_in "$prog" \
 			"the kernel was built for another machine than the build host's, which" \
@@ -437,18 +440,10 @@ for prog in $standins; do
 			"for this kernel in its build tree."
 	fi
 #kheaders-series: else
-	if [ "$prog" = tools/objtool/objtool ]; then
-		stand_in "$prog" \
-			"the kernel was built for another machine than the build host's, and" \
-			"objtool, which this configuration runs on every object (CONFIG_OBJTOOL)," \
-			"is not built for the target.  Build modules for this kernel in its" \
-			"build tree."
-	else
-		stand_in "$prog" \
-			"the kernel was built for another machine than the build host's, and" \
-			"the programs that a module build runs are not built for it.  The" \
-			"headers are there; build modules for this kernel in its build tree."
-	fi
+	stand_in "$prog" \
+		"the kernel was built for another machine than the build host's, and" \
+		"the programs that a module build runs are not built for it.  The" \
+		"headers are there; build modules for this kernel in its build tree."
 #kheaders-series: end
 	set -- "$@" "$prog=$tmp.bin/${prog##*/}"
 done

@@ -23,14 +23,11 @@ build=$(mkdir -p "${1:-$top/build}" && cd "${1:-$top/build}" && pwd) || exit 1
 version=7.3
 pristine=$build/src/pristine-$version
 echo "TAP version 13"
-if ! kh_unpack "$version" "$pristine" > "$build/series-unpack.log" 2>&1; then
-	tap_diag < "$build/series-unpack.log"
-	echo "Bail out! no pristine $version tree (harness/deps.sh $version fetches it)"
-	exit 1
-fi
-work=$(mktemp -d "$build/series-test.XXXXXX") || exit 1
-# shellcheck disable=SC2064 # the path, now
-trap "rm -rf '$work'" EXIT
+kh_unpack "$version" "$pristine" > "$build/series-unpack.log" 2>&1 ||
+	fast_bail "$build/series-unpack.log" \
+		"no pristine $version tree (harness/deps.sh $version fetches it)"
+fast_tmpdir "$build/series-test"
+work=$fast_tmp
 out=$work/series
 
 # the files the patches touch

@@ -27,20 +27,30 @@ fast_setup() {
 	mkdir -p "$build/$version"
 	echo "TAP version 13"
 	tree=$(sh "$top/harness/ksrc.sh" "$version" "$build" "linux-$version-fast" \
-		2> "$build/$version/check-ksrc.log") || {
-		tap_diag < "$build/$version/check-ksrc.log"
-		echo "Bail out! cannot prepare the $version tree"
-		exit 1
-	}
+		2> "$build/$version/check-ksrc.log") ||
+		fast_bail "$build/$version/check-ksrc.log" "cannot prepare the $version tree"
 	if [ -z "${KH_FAST_READY:-}" ] && ! fast_prepare > "$build/$version/check-setup.log" 2>&1; then
-		tail -n 30 "$build/$version/check-setup.log" | tap_diag
-		echo "Bail out! cannot prepare $odir"
-		exit 1
+		fast_bail "$build/$version/check-setup.log" "cannot prepare $odir"
 	fi
-	scratch_top=$(mktemp -d "$build/$version/fast-scratch.XXXXXX") || exit 1
-	# shellcheck disable=SC2064 # the path, now
-	trap "rm -rf '$scratch_top'" EXIT
+	fast_tmpdir "$build/$version/fast-scratch"
+	scratch_top=$fast_tmp
 	scratch=$scratch_top/s
+}
+
+# fast_bail LOG WHAT: a fast file that cannot start ends here: the tail
+# of LOG as TAP diagnostics, then "Bail out! WHAT"
+fast_bail() {
+	tail -n 30 "$1" | tap_diag
+	echo "Bail out! $2"
+	exit 1
+}
+
+# fast_tmpdir PREFIX: fast_tmp is a new directory PREFIX.XXXXXX, removed
+# when the shell exits
+fast_tmpdir() {
+	fast_tmp=$(mktemp -d "$1.XXXXXX") || exit 1
+	# shellcheck disable=SC2064 # the path, now
+	trap "rm -rf '$fast_tmp'" EXIT
 }
 
 # fast_prepare: make prepare kernel/kheaders.o in $odir
