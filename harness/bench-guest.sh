@@ -127,7 +127,7 @@ cpus=$(grep -c '^processor' /proc/cpuinfo)
 possible=$(cat /sys/devices/system/cpu/possible)
 ratio() { echo "$1 $2" | awk '{ printf "%.2fx", $1 / $2 }'; }
 row() {
-	printf 'KH-BENCH: %-56s %14s %14s %14s\n' "$1" "$2" "$3" "${4:-}"
+	printf 'KH-BENCH: %-56s %14s %14s %14s\n' "$1" "$2" "${3:-}" "${4:-}"
 }
 row "linux $rel, guest (TCG), $cpus CPUs online, possible $possible" \
 	"archive" "image" "image/archive"
