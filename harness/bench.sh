@@ -342,10 +342,11 @@ echo "bench: booting the =m kernel for the guest's side of the bench (log $work/
 printf 'sh %s %s %s %s\n' "$top/harness/bench-guest.sh" "$on/modroot" \
 	"$top/harness/demo-module" "$(stat -c %s "$on/kernel/kheaders_image.sqfs")" \
 	> "$work/guest-job.sh"
-# 2 CPUs online, 64 possible (room for 64 in the machine: 7.3 on x86 has no
-# possible_cpus= any more): SquashFS' per-CPU decompressors are made
-# for every possible CPU, as on a server
-if KH_VM_MAXCPUS=64 sh "$top/harness/vm-run.sh" \
+# 2 CPUs online, 64 possible: SquashFS' per-CPU decompressors are made for
+# every possible CPU, as on a server.  (7.3's x86 has no possible_cpus=,
+# and the small configuration no ACPI to list hotpluggable CPUs with, so
+# its guest has 2 possible CPUs: the guest's table says how many.)
+if KH_VM_APPEND=possible_cpus=64 sh "$top/harness/vm-run.sh" \
 	"$on/arch/x86/boot/bzImage" "$work/guest-job.sh" \
 	"$work/guest.log" 1800 > /dev/null 2>&1; then
 	sed -n 's/^KH-BENCH: //p' "$work/guest.log"
