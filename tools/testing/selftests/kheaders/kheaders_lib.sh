@@ -113,13 +113,14 @@ kbuild_make() {
 # kbuild_tools AUTO_CONF: the programs a module build from the archive runs
 # on this machine, for the kernel's compiler
 kbuild_tools() {
-	case $(kbuild_llvm "$1") in
-	LLVM=-*)
-		kt_v=$(kbuild_llvm "$1")
-		kt_v=${kt_v#LLVM=}
+	kt_llvm=$(kbuild_llvm "$1")
+	case $kt_llvm in
+	LLVM=*)
+		# the suffix of LLVM=-N, none for LLVM=1
+		kt_v=${kt_llvm#LLVM=}
+		kt_v=${kt_v#1}
 		echo "clang$kt_v ld.lld$kt_v llvm-ar$kt_v llvm-nm$kt_v llvm-objcopy$kt_v make"
 		;;
-	LLVM=1) echo "clang ld.lld llvm-ar llvm-nm llvm-objcopy make" ;;
 	*) echo "gcc ld ar nm objcopy make" ;;
 	esac
 }
