@@ -175,6 +175,10 @@ for f in $overlay; do
 	backport "$f"
 	mkdir -p "$(dirname "$tmp/overlay/$f")"
 	mv "$tmp/cur" "$tmp/overlay/$f"
+	# made by a redirection: the mode is the overlay's
+	if [ -x "$top/$f" ]; then
+		chmod +x "$tmp/overlay/$f"
+	fi
 done
 
 # kernel/module/main.c: the block an earlier version of this overlay

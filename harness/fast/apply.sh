@@ -116,9 +116,9 @@ test_apply_rejects_unknown() {
 }
 
 # Mainline as Debian ships it (the pristine 7.3 tree that make series
-# starts from): apply twice, the second run changes nothing; with its
-# kheaders rules in a form apply.sh does not know, a refusal that writes
-# nothing.
+# starts from): apply twice, the second run changes nothing, the scripts
+# are executable; with its kheaders rules in a form apply.sh does not
+# know, a refusal that writes nothing.
 test_apply_mainline() {
 	pristine=$build/src/pristine-7.3
 	kh_unpack 7.3 "$pristine" > "$scratch/unpack.log" 2>&1 ||
@@ -126,6 +126,10 @@ test_apply_mainline() {
 	cp -al "$pristine" "$scratch/m"
 	out=$(sh "$top/harness/apply.sh" "$scratch/m" 2>&1) || fail "$out" || return 1
 	case $out in *"nothing changed"*) fail "first apply: $out" || return 1 ;; esac
+	# the overlay's scripts are executable in the tree as in the overlay
+	for f in $(cd "$top" && find kernel scripts tools -type f -perm -u+x); do
+		[ -x "$scratch/m/$f" ] || fail "$f: not executable in the tree" || return 1
+	done
 	out=$(sh "$top/harness/apply.sh" "$scratch/m" 2>&1) || fail "$out" || return 1
 	case $out in *"nothing changed"*) ;; *) fail "second apply: $out" || return 1 ;; esac
 	rm -rf "$scratch/m"
@@ -140,7 +144,7 @@ test_apply_mainline() {
 }
 
 fast_test "apply.sh twice changes nothing the second time" test_apply_idempotent
-fast_test "apply.sh on pristine 7.3: twice, the second changes nothing; unknown rules refused" \
+fast_test "apply.sh on pristine 7.3: twice, the second changes nothing, scripts executable; unknown rules refused" \
 	test_apply_mainline
 fast_test "apply.sh on the stock files replaces the stock entry" test_apply_stock_files
 fast_test "apply.sh refuses unknown trees and leaves them untouched" test_apply_rejects_unknown
