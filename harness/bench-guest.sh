@@ -16,8 +16,11 @@
 # /proc/meminfo, over what was there before) after the builds and after
 # drop_caches, and the module's kernel memory (/proc/modules); for the
 # image, everything the mounted tree holds after the builds and
-# drop_caches, the image included (MemFree before modprobe against then),
-# over the image's bytes.  Prints its table as lines "KH-BENCH: ...".
+# drop_caches, the image included, over the image's bytes: the memory that
+# umount and rmmod then free (free pages, those on the per-CPU lists
+# included, before and after), with the part of it that is the module,
+# vmalloc (the decompressors' dictionaries), slab (SquashFS' caches) and
+# per-CPU memory.  Prints its table as lines "KH-BENCH: ...".
 #
 # Usage: bench-guest.sh MODROOT MODULE_SOURCE_DIR IMAGE_BYTES
 
@@ -35,16 +38,22 @@ rm -f "/usr/lib/modules/$rel/build" "/usr/lib/modules/$rel/source"
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+# free memory (KiB): MemFree leaves out the pages on the per-CPU lists,
+# which hold what was freed last, up to megabytes
+page_kb=$(($(getconf PAGESIZE) / 1024))
+free_kb() {
+	echo $(($(kb MemFree) + page_kb * $(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)))
+}
 drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 modsize() { awk -v m="$1" '$1 == m { print $2 }' /proc/modules; }
 median() { tr ' ' '\n' | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 
 # make_tree NAME: make the tree of form NAME (archive, single, percpu)
 # from nothing, leaving $tree and $mod; its time in NAME_ready, the
-# memory it then holds in NAME_mount (MemFree, KiB)
+# memory it then holds in NAME_mount (KiB)
 make_tree() {
 	drop
-	free0=$(kb MemFree)
+	free0=$(free_kb)
 	t0=$(ms)
 	if [ "$1" = archive ]; then
 		modprobe kheaders
@@ -61,8 +70,7 @@ make_tree() {
 		mod=kheaders_image
 	fi
 	t1=$(ms)
-	eval "$1_ready=$((t1 - t0)) $1_mount=$((free0 - $(kb MemFree)))"
-	eval "$1_free0=$free0"
+	eval "$1_ready=$((t1 - t0)) $1_mount=$((free0 - $(free_kb)))"
 }
 
 drop_tree() {
@@ -86,7 +94,19 @@ build_once() {
 	eval "$1_makes=\"\${$1_makes:-} $((t1 - t0))\""
 }
 
-# measure NAME: the first build from a dropped page cache, its memory
+# snapshot: the free memory and the kinds of kernel memory that the
+# tree's may be of, as s_free, s_vmalloc, s_slab, s_percpu (KiB)
+snapshot() {
+	drop
+	s_free=$(free_kb)
+	s_vmalloc=$(kb VmallocUsed)
+	s_slab=$(kb Slab)
+	s_percpu=$(kb Percpu)
+}
+
+# measure NAME: the first build from a dropped page cache, its memory;
+# then what tearing the tree down frees, as NAME_held, NAME_vmalloc,
+# NAME_slab and NAME_percpu (KiB)
 measure() {
 	cached0=$(kb Cached)
 	shmem0=$(kb Shmem)
@@ -95,9 +115,13 @@ measure() {
 	eval "$1_cached=$(($(kb Cached) - cached0)) $1_shmem=$(($(kb Shmem) - shmem0))"
 	drop
 	eval "$1_cached_dropped=$(($(kb Cached) - cached0)) $1_shmem_dropped=$(($(kb Shmem) - shmem0))"
-	eval "$1_held=\$((\$$1_free0 - $(kb MemFree)))"
 	eval "$1_kernel=$(modsize "$mod")"
+	snapshot
+	free1=$s_free vmalloc1=$s_vmalloc slab1=$s_slab percpu1=$s_percpu
 	drop_tree
+	snapshot
+	eval "$1_held=$((s_free - free1)) $1_vmalloc=$((vmalloc1 - s_vmalloc))"
+	eval "$1_slab=$((slab1 - s_slab)) $1_percpu=$((percpu1 - s_percpu))"
 }
 
 measure archive
@@ -143,12 +167,19 @@ row "kernel memory of the module (/proc/modules, bytes)" "$archive_kernel" "$sin
 row "both loaded, with kheaders_symvers ($symvers) (bytes)" "$both"
 echo "KH-BENCH:"
 row "the mounted tree, image $image_bytes bytes" "threads=single" "threads=percpu" "per CPU"
-row "taken by modprobe and mount (MemFree, KiB)" "$single_mount" "$percpu_mount"
-row "held after a build and drop_caches, image included (KiB)" "$single_held" "$percpu_held"
+row "taken by modprobe and mount (KiB)" "$single_mount" "$percpu_mount"
+row "held after a build and drop_caches, image included:" "" ""
+row "  freed by umount and rmmod (KiB)" "$single_held" "$percpu_held"
 row "  over the image's bytes" "$(ratio $((single_held * 1024)) "$image_bytes")" \
 	"$(ratio $((percpu_held * 1024)) "$image_bytes")"
+row "  of it the module (KiB)" "$((single_kernel / 1024))" "$((percpu_kernel / 1024))"
+row "  of it vmalloc, module excluded (KiB)" "$((single_vmalloc - single_kernel / 1024))" \
+	"$((percpu_vmalloc - percpu_kernel / 1024))"
+row "  of it slab (KiB)" "$single_slab" "$percpu_slab"
+row "  of it per-CPU memory (KiB)" "$single_percpu" "$percpu_percpu"
 n=$(($(echo "$possible" | sed 's/.*-//') + 1))
 if [ "$n" -gt 1 ]; then
 	row "  one decompressor more (KiB, from $n possible CPUs)" "" "" \
 		"$(((percpu_held - single_held) / (n - 1)))"
 fi
+row "the archive's tree: freed by rm -rf and rmmod (KiB)" "$archive_held"

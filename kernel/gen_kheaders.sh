@@ -491,9 +491,12 @@ if [ -n "$image" ]; then
 	# beside an image of 1.14 times the archive's bytes; 1 MiB blocks
 	# would make the image 1.05 times the archive but cost 5 MiB, plus
 	# 1 MiB per decompressor, and a 1 MiB decompression per header read.
+	# The files go in in the order a module build reads them, so that
+	# the headers it reads one after the other share blocks (see
+	# kheaders_tar.c).
 	# shellcheck disable=SC2086 # TAR2SQFS may carry options
 	{
-		"$tar_tool" --end "$srctree" "$mtime" "$@" \
+		"$tar_tool" --end --order "$SRCARCH" "$srctree" "$mtime" "$@" \
 			"Module.symvers->/proc/kheaders.symvers" < "$tmp.list" ||
 			echo failed > "$tmp.failed"
 	} | SOURCE_DATE_EPOCH=$mtime $TAR2SQFS --quiet --force --no-xattr \

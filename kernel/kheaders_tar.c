@@ -2,8 +2,8 @@
 /*
  * kheaders_tar - write the tar stream behind /proc/kheaders.tar.xz
  *
- * Usage: kheaders_tar [--end] SRCTREE MTIME [NAME=PATH | NAME->TARGET...]
- *                     < list > archive.tar
+ * Usage: kheaders_tar [--end] [--order SRCARCH] SRCTREE MTIME
+ *                     [NAME=PATH | NAME->TARGET...] < list > archive.tar
  *
  * The list on standard input holds NUL-terminated paths, each either below
  * SRCTREE (stored without that prefix) or relative to the object tree, the
@@ -17,6 +17,16 @@
  * Without --end, the stream ends without the two zero blocks that mark the
  * end of a tar archive: the kernel appends Module.symvers and that marker
  * when it serves the archive (see kernel/kheaders.c).
+ *
+ * With --order SRCARCH (for the image that /dev/kheaders serves), the
+ * members come in the order a module build reads them instead: the files
+ * that are not headers (makefiles, configuration, programs), then the
+ * headers in the order the preprocessor first opens them, starting from
+ * those every module includes, then the other headers.  SquashFS packs
+ * small files together in blocks that it decompresses whole and keeps only
+ * three of: in name order, nearly every header a compiler opens costs a
+ * block's decompression; in this order, headers read one after the other
+ * share blocks.
  *
  * One process does the work that would otherwise take a process per header.
  *
@@ -45,10 +55,15 @@
 #define NAME_LEN	100
 #define PREFIX_LEN	155
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct member {
 	const char *name;	/* as stored in the archive */
 	const char *path;	/* where to read it */
 	const char *link;	/* or the target of a symbolic link */
+	size_t *inc;		/* --order: the members it includes */
+	size_t ninc;
+	int seen;
 };
 
 struct buf {
@@ -432,11 +447,203 @@ static int signature(const char *prefix)
 	return fflush(stdout) || ferror(stdout);
 }
 
+/*
+ * --order: the headers that every module build reads first, in the order
+ * Kbuild's command line and a module's source name them: the headers that
+ * c_flags includes with -include, then <linux/module.h>.
+ */
+static const char *const order_roots[] = {
+	"include/linux/compiler-version.h",
+	"include/linux/kconfig.h",
+	"include/linux/compiler_types.h",
+	"include/linux/module.h",
+};
+
+/*
+ * The directories of Kbuild's -I options (LINUXINCLUDE), in their order:
+ * below arch/SRCARCH/ or not.
+ */
+static const struct {
+	int arch;
+	const char *dir;
+} order_dirs[] = {
+	{ 1, "include/" },
+	{ 1, "include/generated/" },
+	{ 0, "include/" },
+	{ 1, "include/uapi/" },
+	{ 1, "include/generated/uapi/" },
+	{ 0, "include/uapi/" },
+	{ 0, "include/generated/uapi/" },
+};
+
+struct members {
+	struct member *m;
+	size_t count;
+	const char *arch;	/* --order SRCARCH */
+	struct buf name;	/* resolve()'s */
+};
+
+static struct member *find_member(struct members *ms, const char *name)
+{
+	struct member key = { .name = name };
+
+	return bsearch(&key, ms->m, ms->count, sizeof(key), cmp_member);
+}
+
+/*
+ * @len bytes of @file after @dirlen of @dir (which end with a slash) in
+ * ms->name, with its "." and ".." components resolved: 0 if nothing is
+ * left or it would leave the archive.
+ */
+static int join_name(struct members *ms, const char *dir, size_t dirlen,
+		     const char *file, size_t len)
+{
+	struct buf *b = &ms->name;
+	size_t i = 0, out = 0, n;
+	int last;
+
+	b->len = 0;
+	buf_add(b, dir, dirlen);
+	buf_add(b, file, len);
+	buf_addc(b, '\0');
+	/* one component at a time, rewritten in place */
+	do {
+		n = strcspn(b->data + i, "/");
+		last = !b->data[i + n];
+		if (n == 2 && !strncmp(b->data + i, "..", 2)) {
+			if (!out)
+				return 0;
+			for (out--; out && b->data[out - 1] != '/'; out--)
+				;
+		} else if (n && !(n == 1 && b->data[i] == '.')) {
+			memmove(b->data + out, b->data + i, n);
+			out += n;
+			if (!last)
+				b->data[out++] = '/';
+		}
+		i += n + 1;
+	} while (!last);
+	b->data[out] = '\0';
+	return out > 0;
+}
+
+/*
+ * The member that member @from opens with "#include" of the @len bytes of
+ * @file, or NULL if the archive has none: between quotes (@quoted), in the
+ * directory of @from first; then in Kbuild's -I directories.
+ */
+static struct member *resolve(struct members *ms, const struct member *from,
+			      const char *file, size_t len, int quoted)
+{
+	const char *slash = strrchr(from->name, '/');
+	struct member *found;
+	char dir[64];
+	size_t i;
+	int n;
+
+	if (quoted && join_name(ms, from->name, slash ? slash + 1 - from->name : 0,
+				file, len)) {
+		found = find_member(ms, ms->name.data);
+		if (found)
+			return found;
+	}
+	for (i = 0; i < ARRAY_SIZE(order_dirs); i++) {
+		if (order_dirs[i].arch)
+			n = snprintf(dir, sizeof(dir), "arch/%s/%s", ms->arch,
+				     order_dirs[i].dir);
+		else
+			n = snprintf(dir, sizeof(dir), "%s", order_dirs[i].dir);
+		if (n < 0 || n >= (int)sizeof(dir))
+			die("%s: SRCARCH too long", ms->arch);
+		if (!join_name(ms, dir, n, file, len))
+			continue;
+		found = find_member(ms, ms->name.data);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/*
+ * The members that header @h names in its #include directives, those in
+ * comments or in blocks that the preprocessor skips included: this is
+ * only an order.
+ */
+static void find_includes(struct members *ms, struct member *h,
+			  struct buf *text)
+{
+	const char *s, *line, *end, *close;
+	struct member *inc;
+	mode_t mode;
+
+	read_file(h->path, text, &mode);
+	for (line = text->data; line < text->data + text->len; line = end + 1) {
+		end = memchr(line, '\n', text->data + text->len - line);
+		if (!end)
+			end = text->data + text->len;
+		s = line + strspn(line, " \t");
+		if (s >= end || *s != '#')
+			continue;
+		s += 1 + strspn(s + 1, " \t");
+		if (end - s < 9 || strncmp(s, "include", 7))
+			continue;
+		s += 7 + strspn(s + 7, " \t");
+		if (s >= end || (*s != '<' && *s != '"'))
+			continue;
+		close = memchr(s + 1, *s == '<' ? '>' : '"', end - s - 1);
+		if (!close)
+			continue;
+		inc = resolve(ms, h, s + 1, close - s - 1, *s == '"');
+		if (!inc || inc == h)
+			continue;
+		h->inc = xrealloc(h->inc, (h->ninc + 1) * sizeof(*h->inc));
+		h->inc[h->ninc++] = inc - ms->m;
+	}
+}
+
+/* Member @i, then what it includes, depth first, each once, to @order. */
+static void visit(struct members *ms, size_t i, size_t *order, size_t *n)
+{
+	struct member *mi = &ms->m[i];
+	size_t j;
+
+	if (mi->seen)
+		return;
+	mi->seen = 1;
+	order[(*n)++] = i;
+	for (j = 0; j < mi->ninc; j++)
+		visit(ms, mi->inc[j], order, n);
+}
+
+/* --order: the order described at the top of this file, in @order. */
+static void read_order(struct members *ms, size_t *order)
+{
+	struct buf text = { 0 };
+	struct member *root;
+	size_t i, n = 0;
+
+	for (i = 0; i < ms->count; i++)
+		if (!ms->m[i].link && has_suffix(ms->m[i].name, ".h"))
+			find_includes(ms, &ms->m[i], &text);
+	free(text.data);
+	for (i = 0; i < ms->count; i++)
+		if (!has_suffix(ms->m[i].name, ".h"))
+			visit(ms, i, order, &n);
+	for (i = 0; i < ARRAY_SIZE(order_roots); i++) {
+		root = find_member(ms, order_roots[i]);
+		if (root)
+			visit(ms, root - ms->m, order, &n);
+	}
+	for (i = 0; i < ms->count; i++)
+		visit(ms, i, order, &n);
+}
+
 int main(int argc, char **argv)
 {
 	struct buf list = { 0 }, in = { 0 }, out = { 0 };
+	struct members ms = { 0 };
 	struct member *m = NULL;
-	size_t count = 0, i, prefix_len;
+	size_t count = 0, i, prefix_len, *order;
 	unsigned long long mtime;
 	char *p, *end;
 	int end_marker = 0;
@@ -444,14 +651,22 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--sig"))
 		return signature(argv[2]);
-	if (argc > 1 && !strcmp(argv[1], "--end")) {
-		end_marker = 1;
+	for (;;) {
+		if (argc > 1 && !strcmp(argv[1], "--end")) {
+			end_marker = 1;
+		} else if (argc > 2 && !strcmp(argv[1], "--order")) {
+			ms.arch = argv[2];
+			argv++;
+			argc--;
+		} else {
+			break;
+		}
 		argv++;
 		argc--;
 	}
-	if (argc < 3)
-		die("usage: %s [--end] SRCTREE MTIME [NAME=PATH | NAME->TARGET...]\n"
-		    "           < list > archive.tar\n"
+	if (argc < 3 || (ms.arch && (!*ms.arch || strchr(ms.arch, '/'))))
+		die("usage: %s [--end] [--order SRCARCH] SRCTREE MTIME\n"
+		    "           [NAME=PATH | NAME->TARGET...] < list > archive.tar\n"
 		    "       %s --sig PREFIX < list", prog, prog);
 	errno = 0;
 	mtime = strtoull(argv[2], &end, 10);
@@ -465,9 +680,7 @@ int main(int argc, char **argv)
 		if (!*p)
 			die("empty name in the file list");
 		m = xrealloc(m, (count + 1) * sizeof(*m));
-		m[count].path = p;
-		m[count].name = p;
-		m[count].link = NULL;
+		m[count] = (struct member){ .name = p, .path = p };
 		if (!strncmp(p, argv[1], prefix_len) && p[prefix_len] == '/')
 			m[count].name = p + prefix_len + 1;
 		while (!strncmp(m[count].name, "./", 2))
@@ -478,9 +691,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 3; i < (size_t)argc; i++) {
 		m = xrealloc(m, (count + 1) * sizeof(*m));
-		m[count].name = argv[i];
-		m[count].path = NULL;
-		m[count].link = NULL;
+		m[count] = (struct member){ .name = argv[i] };
 		p = strstr(argv[i], "->");
 		if (p && p != argv[i] && p[2]) {
 			*p = '\0';
@@ -505,19 +716,30 @@ int main(int argc, char **argv)
 			die("%s: listed twice (%s and %s)", m[i].name,
 			    m[i - 1].path, m[i].path);
 
+	order = xrealloc(NULL, count * sizeof(*order));
+	for (i = 0; i < count; i++)
+		order[i] = i;
+	if (ms.arch) {
+		ms.m = m;
+		ms.count = count;
+		read_order(&ms, order);
+	}
+
 	for (i = 0; i < count; i++) {
-		if (m[i].link) {
-			write_member(m[i].name, 0, mtime, NULL, 0, m[i].link);
+		const struct member *mi = &m[order[i]];
+
+		if (mi->link) {
+			write_member(mi->name, 0, mtime, NULL, 0, mi->link);
 			continue;
 		}
-		read_file(m[i].path, &in, &mode);
-		if (has_suffix(m[i].name, ".h")) {
+		read_file(mi->path, &in, &mode);
+		if (has_suffix(mi->name, ".h")) {
 			out.len = 0;
 			strip_comments(in.data, in.len, &out);
-			write_member(m[i].name, mode, mtime, out.data, out.len,
+			write_member(mi->name, mode, mtime, out.data, out.len,
 				     NULL);
 		} else {
-			write_member(m[i].name, mode, mtime, in.data, in.len,
+			write_member(mi->name, mode, mtime, in.data, in.len,
 				     NULL);
 		}
 	}
