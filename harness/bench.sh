@@ -1,41 +1,43 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# "make bench": the stock kheaders of Debian's 6.12 tree and ours, side by
-# side, in one run, each measured the way a kernel build runs it: two
-# finished object trees of the same configuration (configs/base.config +
-# ikheaders-m.config), one of the pristine tree, one of the tree with
-# kheaders applied, and "make O=<tree> kernel/kheaders.o" after the
-# archive and its stamp are removed (cold) or with everything in place
-# (no-op).  The runs of the two sides alternate.  Every time is shown as
-# wall and CPU (user + system of make and all it started), with the
-# median, the range of the runs and the load average before them.  A
-# ratio is printed only when the runs of both sides lie within
-# KH_BENCH_SPREAD percent of their median (of five runs or more, all but
-# the fastest and the slowest); otherwise the bench says so.
-# The same cold runs on Debian's own amd64 configuration of the tree
-# (prepare and kheaders.o of each side), with the sizes of its archive and
-# image and the Module.symvers its kernel would serve, counted from
-# Debian's own build (its linux-headers package, fetched with apt-get
-# download).  Last, the guest's side (bench-guest.sh).
-# Run it with nothing else busy: on a loaded machine the stock generator,
-# which starts a process per header, slows far more than ours.
+# "make bench": the stock kheaders of one of Debian's trees (7.3 unless
+# KH_VERSIONS says) and ours, side by side, in one run, each measured the
+# way a kernel build runs it: two finished object trees of the same
+# configuration (configs/base.config + ikheaders-m.config), one of the
+# pristine tree, one of the tree with kheaders applied, and "make O=<tree>
+# kernel/kheaders.o" after the archive and its stamp are removed (cold) or
+# with everything in place (no-op). The runs of the two sides alternate.
+# Every time is shown as wall and CPU (user + system of make and all it
+# started), with the median, the range of the runs and the load average
+# before them. A ratio is printed only when the runs of both sides lie
+# within KH_BENCH_SPREAD percent of their median (of five runs or more, all
+# but the fastest and the slowest); otherwise the bench says so. The same
+# cold runs on Debian's own amd64 configuration of the tree (prepare and
+# kheaders.o of each side), with the sizes of its archive and image and the
+# Module.symvers its kernel would serve, counted from Debian's own build
+# (its linux-headers package, fetched with apt-get download:
+# bench-symvers.sh). Last, the guest's side (bench-guest.sh). Run it with
+# nothing else busy: on a loaded machine the stock generator, which starts
+# a process per header, slows far more than ours.
 #
 # Usage: bench.sh [BUILD_DIR]
-# Environment: KH_VERSIONS (the one tree, default 6.12), KH_BENCH_RUNS (cold runs per
-# side, default 5), KH_BENCH_NOOP_RUNS (default 9), KH_BENCH_SETTLE (the
-# longest wait, in seconds, for the load to fall below 0.5; default 300),
-# KH_BENCH_SPREAD (default 10), KH_BENCH_BUILD_ONLY (set: build the
-# kernels and prepare the trees, measure nothing)
+# Environment: KH_VERSIONS (the one tree, default 7.3), KH_BENCH_RUNS (cold
+# runs per side, default 5), KH_BENCH_NOOP_RUNS (default 9),
+# KH_BENCH_SETTLE (the longest wait, in seconds, for the load to fall below
+# 0.5; default 300), KH_BENCH_SPREAD (default 10), KH_BENCH_BUILD_ONLY
+# (set: build the kernels and prepare the trees, measure nothing)
 
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=harness/lib.sh
 . "$top/harness/lib.sh"
+# shellcheck source=harness/lib/timing.sh
+. "$top/harness/lib/timing.sh"
 build=${1:-$top/build}
 mkdir -p "$build" && build=$(cd "$build" && pwd)
-version=${KH_VERSIONS:-6.12}
+version=${KH_VERSIONS:-7.3}
 case $version in
 *" "*) echo >&2 "bench: one tree at a time (KH_VERSIONS='$version')"; exit 2 ;;
 esac
@@ -131,70 +133,6 @@ noop_all() { kmake "$1"; }
 # untar SIDE: extract into $work/x, which fresh_x empties outside the timing
 untar() { tar -xJf "$(odir_of "$1")/kernel/kheaders_data.tar.xz" -C "$work/x"; }
 fresh_x() { rm -rf "$work/x" && mkdir "$work/x"; }
-
-# measure FILE COMMAND...: run it once (a shell function: in this shell);
-# append "WALL_MS CPU_MS" to FILE.  CPU is the user and system time of all
-# the processes it started, from the shell's "times" before and after
-# (run in this shell and written to a file: in a command substitution it
-# would report a new process's times).
-measure() {
-	out=$1
-	shift
-	times > "$work/times0"
-	t0=$(date +%s%N)
-	"$@" || { echo >&2 "bench: $* failed"; exit 1; }
-	t1=$(date +%s%N)
-	times > "$work/times1"
-	c0=$(children_ms "$work/times0")
-	c1=$(children_ms "$work/times1")
-	echo "$(((t1 - t0) / 1000000)) $((c1 - c0))" >> "$out"
-}
-# children_ms FILE: user + system time of the children in "times" output
-children_ms() {
-	awk 'NR == 2 { n = 0
-		for (i = 1; i <= 2; i++) {
-			split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2]
-		}
-		printf "%d\n", n * 1000 }' "$1"
-}
-
-# stats FILE COLUMN: "median min max" of that column, in seconds
-stats() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '
-		{ t[NR] = $1 }
-		END { printf "%.2f %.2f %.2f\n", t[int((NR + 1) / 2)] / 1000, t[1] / 1000, t[NR] / 1000 }'
-}
-# steady FILE COLUMN: the runs lie within $spread % of their median; of
-# five runs or more, the fastest and the slowest are left out first
-steady() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk -v s="$spread" '
-		{ t[NR] = $1 }
-		END {
-			lo = 1; hi = NR
-			if (NR >= 5) { lo = 2; hi = NR - 1 }
-			m = t[int((NR + 1) / 2)]
-			exit !(m > 0 && (t[hi] - t[lo]) / m * 100 <= s)
-		}'
-}
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-
-# row NAME FILE_A FILE_B: wall and CPU rows for two sides, with B/A
-row() {
-	name=$1
-	for col in 1 2; do
-		if [ $col = 1 ]; then what="$name, wall (s)"; else what="$name, CPU (s)"; fi
-		a=$(stats "$2" $col)
-		b=$(stats "$3" $col)
-		if steady "$2" $col && steady "$3" $col; then
-			r=$(echo "$a $b" | awk '{ printf "%.3f", $4 / $1 }')
-		else
-			r="none: spread > $spread%"
-		fi
-		printf '%-44s %22s %22s %s\n' "$what" \
-			"$(echo "$a" | awk '{ printf "%s (%s-%s)", $1, $2, $3 }')" \
-			"$(echo "$b" | awk '{ printf "%s (%s-%s)", $1, $2, $3 }')" "$r"
-	done
-}
 
 if [ -n "${KH_BENCH_BUILD_ONLY:-}" ]; then
 	echo "bench: kernels and trees built; no runs (KH_BENCH_BUILD_ONLY)"
@@ -294,48 +232,7 @@ printf '%-44s %22s %22s %.3f\n' "ours: image (bytes), image/archive" "" \
 	"$(stat -c %s "$deb_on/kernel/kheaders_image.sqfs")" \
 	"$(echo "$(stat -c %s "$a_dours") $(stat -c %s "$deb_on/kernel/kheaders_image.sqfs")" |
 		awk '{ print $2 / $1 }')"
-# (the version of the tree, as the package names it: 6.12.57, 7.3.4)
-upstream=$(awk '/^VERSION =/ { v = $3 } /^PATCHLEVEL =/ { p = $3 }
-	/^SUBLEVEL =/ { s = $3 } END { print v "." p "." s }' "$pristine/Makefile")
-suite=$(kh_suite "$version")
-# headers_names: the packages named linux-headers-VERSION+..., from the
-# machine's apt or, for a tree of another suite, debs.sh's lists
-headers_names() {
-	if [ -n "$suite" ]; then
-		sh "$top/harness/debs.sh" --names "$suite" "$KH_DEBS" "linux-headers-$upstream+"
-	else
-		apt-cache pkgnames "linux-headers-$upstream+"
-	fi
-}
-headers=$(headers_names 2> "$work/deb.log" | grep -- '-amd64$' |
-	grep -v -- '-rt-\|-cloud-' | head -n 1)
-rm -rf "$work/deb"
-mkdir -p "$work/deb"
-# fetch_symvers: Module.symvers of package $headers under $work/deb
-fetch_symvers() {
-	if [ -n "$suite" ]; then
-		sh "$top/harness/debs.sh" "$suite" "$KH_DEBS" "$headers" &&
-			cp "$KH_DEBS/root/usr/src/$headers/Module.symvers" "$work/deb/"
-	else
-		(cd "$work/deb" && apt-get download -q "$headers") &&
-			dpkg-deb --fsys-tarfile "$work"/deb/*.deb |
-			tar -xf - -C "$work/deb" --wildcards '*/Module.symvers'
-	fi
-}
-if [ -n "$headers" ] && fetch_symvers >> "$work/deb.log" 2>&1; then
-	symvers=$(find "$work/deb" -name Module.symvers | head -n 1)
-	awk -F '\t' -v pkg="$headers" '
-		{ n++; b += length($0) + 1; m[$3] = 1 }
-		$3 == "vmlinux" { v++; vb += length($0) + 1 }
-		END {
-			for (k in m) mods++
-			printf "Module.symvers of %s (Debian'"'"'s build of that config):\n", pkg
-			printf "  %d exports, %d of vmlinux and %d of %d modules\n", n, v, n - v, mods - 1
-			printf "  /proc/kheaders.symvers: %d bytes with vmlinux alone, %d with every module loaded\n", vb, b
-		}' "$symvers"
-else
-	echo "Module.symvers of Debian's build: ${headers:-no linux-headers-$upstream+*-amd64 package} could not be fetched (log $work/deb.log)"
-fi
+sh "$top/harness/bench-symvers.sh" "$version" "$pristine" "$work"
 
 # In the guest: the two forms of the =m kernel side by side (bench-guest.sh)
 echo
