@@ -75,7 +75,7 @@ sh "$top/harness/build-kernel.sh" "$pristine" "$stock" $stock_frags
 sh "$top/harness/build-kernel.sh" "$tree" "$on" $frags
 kh_config "$version" off
 # shellcheck disable=SC2086
-sh "$top/harness/build-kernel.sh" "$tree" "$off" $frags
+sh "$top/harness/build-kernel.sh" "$tree" "$off" $frags "$top/configs/bench-guest.config"
 
 # The build tools, as the builds found them (ccache included).
 kh_ccache "$build"
