@@ -68,14 +68,14 @@ m_frags=$(echo "$frags" | sed "s,$top/,,g")
 stock_frags=$(printf '%s\n' $frags | grep -v '/image-m\.config$')
 # ours can choose SquashFS' decompressors at mount time, and has 64
 # possible CPUs, for the guest
-frags="$frags $top/configs/bench-guest.config"
+frags="$frags $top/configs/squashfs-by-mount.config $top/configs/bench-cpus.config"
 # shellcheck disable=SC2086 # file names without blanks
 sh "$top/harness/build-kernel.sh" "$pristine" "$stock" $stock_frags
 # shellcheck disable=SC2086
 sh "$top/harness/build-kernel.sh" "$tree" "$on" $frags
 kh_config "$version" off
 # shellcheck disable=SC2086
-sh "$top/harness/build-kernel.sh" "$tree" "$off" $frags "$top/configs/bench-guest.config"
+sh "$top/harness/build-kernel.sh" "$tree" "$off" $frags "$top/configs/bench-cpus.config"
 
 # The build tools, as the builds found them (ccache included).
 kh_ccache "$build"
