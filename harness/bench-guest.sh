@@ -20,15 +20,18 @@
 # umount and rmmod then free (free pages, those on the per-CPU lists
 # included, before and after), with the part of it that is the module,
 # vmalloc (the decompressors' dictionaries), slab (SquashFS' caches) and
-# per-CPU memory.  Prints its table as lines "KH-BENCH: ...".
+# per-CPU memory.  Prints its table as lines "KH-BENCH: ...".  With
+# "memory", only what the mounted tree holds, one decompressor against one
+# per possible CPU (for a guest of many CPUs).
 #
-# Usage: bench-guest.sh MODROOT MODULE_SOURCE_DIR IMAGE_BYTES
+# Usage: bench-guest.sh MODROOT MODULE_SOURCE_DIR IMAGE_BYTES [memory]
 
 # shellcheck disable=SC2154 # side() sets its results with eval
 set -eu
 modroot=$1
 module_src=$2
 image_bytes=$3
+only=${4:-}
 builds=${KH_BENCH_GUEST_BUILDS:-3}
 rel=$(uname -r)
 build=/lib/modules/$rel/build
@@ -124,9 +127,40 @@ measure() {
 	eval "$1_slab=$((slab1 - s_slab)) $1_percpu=$((percpu1 - s_percpu))"
 }
 
-measure archive
+ratio() { echo "$1 $2" | awk '{ printf "%.2fx", $1 / $2 }'; }
+row() {
+	printf 'KH-BENCH: %-56s %14s %14s %14s\n' "$1" "$2" "${3:-}" "${4:-}"
+}
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+possible=$(cat /sys/devices/system/cpu/possible)
+# print_mount: the table of what the mounted tree holds
+print_mount() {
+	row "the mounted tree, image $image_bytes bytes" "threads=single" "threads=percpu" "per CPU"
+	row "taken by modprobe and mount (KiB)" "$single_mount" "$percpu_mount"
+	row "held after a build and drop_caches, image included:" "" ""
+	row "  freed by umount and rmmod (KiB)" "$single_held" "$percpu_held"
+	row "  over the image's bytes" "$(ratio $((single_held * 1024)) "$image_bytes")" \
+		"$(ratio $((percpu_held * 1024)) "$image_bytes")"
+	row "  of it the module (KiB)" "$((single_kernel / 1024))" "$((percpu_kernel / 1024))"
+	row "  of it vmalloc, module excluded (KiB)" "$((single_vmalloc - single_kernel / 1024))" \
+		"$((percpu_vmalloc - percpu_kernel / 1024))"
+	row "  of it slab (KiB)" "$single_slab" "$percpu_slab"
+	row "  of it per-CPU memory (KiB)" "$single_percpu" "$percpu_percpu"
+	n=$(($(echo "$possible" | sed 's/.*-//') + 1))
+	if [ "$n" -gt 1 ]; then
+		row "  one decompressor more (KiB, from $n possible CPUs)" "" "" \
+			"$(((percpu_held - single_held) / (n - 1)))"
+	fi
+}
+
 measure single
 measure percpu
+if [ "$only" = memory ]; then
+	row "linux $rel, guest (TCG), $cpus CPUs online, possible $possible" "" ""
+	print_mount
+	exit 0
+fi
+measure archive
 # more builds, each form in turn, from a dropped page cache each time
 i=1
 while [ $i -lt "$builds" ]; do
@@ -147,12 +181,6 @@ both=$(($(modsize kheaders) + $(modsize kheaders_image) + $(modsize kheaders_sym
 symvers=$(modsize kheaders_symvers)
 rmmod kheaders kheaders_image
 
-cpus=$(grep -c '^processor' /proc/cpuinfo)
-possible=$(cat /sys/devices/system/cpu/possible)
-ratio() { echo "$1 $2" | awk '{ printf "%.2fx", $1 / $2 }'; }
-row() {
-	printf 'KH-BENCH: %-56s %14s %14s %14s\n' "$1" "$2" "${3:-}" "${4:-}"
-}
 row "linux $rel, guest (TCG), $cpus CPUs online, possible $possible" \
 	"archive" "image" "image/archive"
 row "modprobe to a usable tree (ms)" "$archive_ready" "$single_ready"
@@ -166,20 +194,5 @@ row "held after drop_caches (KiB)" "$archive_cached_dropped" "$single_cached_dro
 row "kernel memory of the module (/proc/modules, bytes)" "$archive_kernel" "$single_kernel"
 row "both loaded, with kheaders_symvers ($symvers) (bytes)" "$both"
 echo "KH-BENCH:"
-row "the mounted tree, image $image_bytes bytes" "threads=single" "threads=percpu" "per CPU"
-row "taken by modprobe and mount (KiB)" "$single_mount" "$percpu_mount"
-row "held after a build and drop_caches, image included:" "" ""
-row "  freed by umount and rmmod (KiB)" "$single_held" "$percpu_held"
-row "  over the image's bytes" "$(ratio $((single_held * 1024)) "$image_bytes")" \
-	"$(ratio $((percpu_held * 1024)) "$image_bytes")"
-row "  of it the module (KiB)" "$((single_kernel / 1024))" "$((percpu_kernel / 1024))"
-row "  of it vmalloc, module excluded (KiB)" "$((single_vmalloc - single_kernel / 1024))" \
-	"$((percpu_vmalloc - percpu_kernel / 1024))"
-row "  of it slab (KiB)" "$single_slab" "$percpu_slab"
-row "  of it per-CPU memory (KiB)" "$single_percpu" "$percpu_percpu"
-n=$(($(echo "$possible" | sed 's/.*-//') + 1))
-if [ "$n" -gt 1 ]; then
-	row "  one decompressor more (KiB, from $n possible CPUs)" "" "" \
-		"$(((percpu_held - single_held) / (n - 1)))"
-fi
+print_mount
 row "the archive's tree: freed by rm -rf and rmmod (KiB)" "$archive_held"

@@ -17,8 +17,7 @@
 #
 # Usage: vm-run.sh IMAGE JOB LOG [TIMEOUT_SECONDS]
 # KH_VM_APPEND: more kernel parameters ("quiet" for make demo)
-# KH_VM_MAXCPUS: CPUs the guest may have, 2 of them online (x86_64: the
-# firmware's MP table lists the others as hotpluggable)
+# KH_VM_CPUS: the x86_64 guest's CPUs (default 2)
 
 set -eu
 
@@ -43,7 +42,7 @@ x86_64)
 	# /usr/lib/modules is the standard place for modules; a minimal host
 	# may not have it yet.
 	mkdir -p /usr/lib/modules /mnt
-	set -- -m 3072 -smp "2,maxcpus=${KH_VM_MAXCPUS:-2},sockets=${KH_VM_MAXCPUS:-2},cores=1,threads=1" \
+	set -- -m 3072 -smp "${KH_VM_CPUS:-2},sockets=${KH_VM_CPUS:-2},cores=1,threads=1" \
 		-append "console=ttyS0 panic=-1 ${KH_VM_APPEND:-} root=hostroot $ninep init=$here/guest-init.sh kh_job=$job" \
 		-fsdev "local,id=hostroot,path=/,$fsdev" \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
