@@ -23,7 +23,7 @@
 #     can, and the device and /proc/kheaders.symvers go;
 #   - the image costs at most 1.25 times the kernel memory of the archive
 #     (kheaders.ko and the Module.symvers stream it keeps for its files):
-#     squashfs compresses blocks of 128 KiB, which a mount reads cheaply,
+#     squashfs compresses blocks of 64 KiB, which a mount reads cheaply,
 #     where the archive is one xz stream of 17 MiB blocks.
 #
 # Exit status: 0 all passed, 1 a check failed, 4 (skip) this kernel or this
