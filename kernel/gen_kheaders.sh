@@ -493,7 +493,7 @@ if [ -n "$image" ]; then
 	# 1.2 times the archive's bytes; 128 KiB blocks would make it 1.15
 	# times but cost 0.22 MiB per CPU (3.7 times the image at 64 CPUs,
 	# against 2.5), and 1 MiB blocks 1.05 times but 1.2 MiB per CPU.
-	# The files go in in the order a module build reads them, so that
+	# The files are in the order a module build reads them, so that
 	# the headers it reads one after the other share blocks (see
 	# kheaders_tar.c).
 	# shellcheck disable=SC2086 # TAR2SQFS may carry options
